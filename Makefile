@@ -1,0 +1,75 @@
+# scanlens build. `make` builds build/scanlens; `make test` and `make demo` first install
+# the Debian packages the build and tests need (scripts/install-deps.sh), as the README says.
+# Header dependencies are tracked by the compiler (-MMD), not by hand.
+
+CC      ?= cc
+PKGS    := libpcap zlib libzstd
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lz -lzstd)
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
+MAIN_SRC := src/cli/main.c
+GEN_SRC  := build/gen/fingerprints_builtin.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+OBJ      := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(MAIN_SRC) $(GEN_SRC))
+SAN_LIB  := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
+SAN_OBJ  := $(SAN_LIB) build/san/src/cli/main.o
+UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps demo test check unit clean format captures bench
+all: build/scanlens
+
+build/scanlens: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
+# The shipped rules are compiled in, so the binary works without an installed data file.
+$(GEN_SRC): data/fingerprints.conf scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-text.sh fprules_builtin_text $< > $@
+
+# Sanitizer build: what the tests run.
+build/san/scanlens: $(SAN_OBJ)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -O2,$(CFLAGS)) $(SANFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/tests/%: tests/unit/%.c tests/unit/check.h $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -O2,$(CFLAGS)) $(SANFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(SAN_LIB) $(LDLIBS)
+
+deps:
+	sh scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	./build/scanlens analyze -o out/demo tests/captures/demo-month.pcap.gz
+	@echo "Reports written to out/demo/ (sources.csv, summary.json)"
+
+unit: $(UNIT_BIN)
+
+check: build/scanlens build/san/scanlens $(UNIT_BIN)
+	sh tests/run.sh
+
+test: deps
+	$(MAKE) check
+
+captures:
+	sh scripts/make-captures.sh
+
+format:
+	clang-format -i $$(find src tests/unit -name '*.[ch]')
+
+clean:
+	rm -rf build out
+
+-include $(shell find build -name '*.d' 2>/dev/null)

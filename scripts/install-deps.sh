@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian packages scanlens needs to build and test, if any are missing.
+# Run as root (it is, on a fresh Debian 12 machine and in CI); otherwise it says what to install.
+set -eu
+build="gcc make pkg-config libpcap-dev zlib1g-dev libzstd-dev"
+# Tests: real scanners and packet tools make and check the ground-truth captures.
+test="tcpdump tshark iproute2 zstd gzip python3"
+missing=""
+for p in $build $test; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "scanlens needs these Debian packages:$missing" >&2
+    echo "install them with: sudo apt-get install$missing" >&2
+    exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,28 @@
+/* A set of destination addresses of one source, as 32-bit keys (the IPv4 address itself, or
+ * a hash of an IPv6 address: two of one source's IPv6 destinations collide with odds of one
+ * in four billion). A few inline, then an open-addressing table. Exact for IPv4. */
+#ifndef SCANLENS_ADDRSET_H
+#define SCANLENS_ADDRSET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../decode/packet.h"
+
+#define ADDRSET_INLINE 3
+
+struct addrset {
+    uint32_t n, cap; /* cap 0: inline */
+    union {
+        uint32_t small[ADDRSET_INLINE];
+        uint32_t *table;
+    } u;
+};
+
+uint32_t addrset_key(const struct ipaddr *a);
+bool addrset_add(struct addrset *s, uint32_t key);
+bool addrset_merge(struct addrset *into, const struct addrset *from);
+void addrset_free(struct addrset *s);
+uint64_t addrset_heap_bytes(const struct addrset *s);
+
+#endif

@@ -1,0 +1,301 @@
+/* The (day, source) record table: open addressing over an array of records. */
+#include "agg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../classify/fprules.h"
+
+struct slot {
+    uint32_t hash;
+    uint32_t index; /* record index + 1; 0 = empty */
+};
+
+struct addr_table {
+    struct ipaddr *addr;
+    uint32_t *slot; /* index + 1 */
+    size_t n, cap_addr, cap_slots;
+    bool overflow;
+};
+
+struct agg {
+    struct src_day *rec;
+    size_t n_rec, cap_rec;
+    struct slot *slots;
+    size_t cap_slots;
+    uint64_t frames, dropped;
+    uint64_t status_count[PKT_STATUS_COUNT];
+    uint64_t kind_count[KIND_COUNT];
+    struct addr_table probed;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ x >> 33;
+}
+
+static uint32_t addr_hash(const struct ipaddr *a, uint64_t seed)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, a->b, 8);
+    memcpy(&hi, a->b + 8, 8);
+    return (uint32_t)mix64(hi ^ mix64(lo ^ seed));
+}
+
+agg_t *agg_new(void)
+{
+    return calloc(1, sizeof(agg_t));
+}
+
+void agg_free(agg_t *a)
+{
+    if (!a) return;
+    for (size_t i = 0; i < a->n_rec; i++) {
+        portmap_free(&a->rec[i].syn_ports);
+        portmap_free(&a->rec[i].udp_ports);
+        addrset_free(&a->rec[i].dsts);
+    }
+    free(a->rec);
+    free(a->slots);
+    free(a->probed.addr);
+    free(a->probed.slot);
+    free(a);
+}
+
+static bool grow_slots(agg_t *a)
+{
+    size_t cap = a->cap_slots ? a->cap_slots * 2 : 1024;
+    struct slot *slots = calloc(cap, sizeof *slots);
+    if (!slots) return false;
+    for (size_t i = 0; i < a->cap_slots; i++) {
+        if (!a->slots[i].index) continue;
+        size_t j = a->slots[i].hash & (cap - 1);
+        while (slots[j].index) j = (j + 1) & (cap - 1);
+        slots[j] = a->slots[i];
+    }
+    free(a->slots);
+    a->slots = slots;
+    a->cap_slots = cap;
+    return true;
+}
+
+/* Finds or creates the record for (src, day). */
+static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
+{
+    if ((a->n_rec + 1) * 2 > a->cap_slots && !grow_slots(a)) return NULL;
+    uint32_t hash = addr_hash(src, (uint64_t)(uint32_t)day);
+    size_t mask = a->cap_slots - 1;
+    size_t j = hash & mask;
+    for (; a->slots[j].index; j = (j + 1) & mask) {
+        if (a->slots[j].hash != hash) continue;
+        struct src_day *r = &a->rec[a->slots[j].index - 1];
+        if (r->day == day && memcmp(&r->src, src, sizeof *src) == 0) return r;
+    }
+    if (a->n_rec == a->cap_rec) {
+        size_t cap = a->cap_rec ? a->cap_rec * 2 : 1024;
+        struct src_day *rec = realloc(a->rec, cap * sizeof *rec);
+        if (!rec) return NULL;
+        a->rec = rec;
+        a->cap_rec = cap;
+    }
+    struct src_day *r = &a->rec[a->n_rec];
+    memset(r, 0, sizeof *r);
+    r->src = *src;
+    r->day = day;
+    r->first_ns = INT64_MAX;
+    r->last_ns = INT64_MIN;
+    for (int i = 0; i < AGG_TOOL_SLOTS; i++) r->tools[i].rule = -1;
+    a->slots[j].hash = hash;
+    a->slots[j].index = (uint32_t)++a->n_rec;
+    return r;
+}
+
+static void tally_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t count)
+{
+    for (int i = 0; i < AGG_TOOL_SLOTS; i++) {
+        if (r->tools[i].count && r->tools[i].tool == tool) {
+            r->tools[i].count += count;
+            return;
+        }
+        if (!r->tools[i].count) {
+            r->tools[i] = (struct tool_tally){.tool = tool, .rule = rule, .count = count};
+            return;
+        }
+    }
+    r->tools_overflow += count;
+}
+
+static bool probed_insert(struct addr_table *t, const struct ipaddr *addr)
+{
+    if (t->n >= AGG_MAX_PROBED) {
+        t->overflow = true;
+        return true;
+    }
+    if ((t->n + 1) * 2 > t->cap_slots) {
+        size_t cap = t->cap_slots ? t->cap_slots * 2 : 256;
+        uint32_t *slot = calloc(cap, sizeof *slot);
+        if (!slot) return false;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t j = addr_hash(&t->addr[i], 0) & (cap - 1);
+            while (slot[j]) j = (j + 1) & (cap - 1);
+            slot[j] = (uint32_t)i + 1;
+        }
+        free(t->slot);
+        t->slot = slot;
+        t->cap_slots = cap;
+    }
+    size_t mask = t->cap_slots - 1, j = addr_hash(addr, 0) & mask;
+    for (; t->slot[j]; j = (j + 1) & mask)
+        if (memcmp(&t->addr[t->slot[j] - 1], addr, sizeof *addr) == 0) return true;
+    if (t->n == t->cap_addr) {
+        size_t cap = t->cap_addr ? t->cap_addr * 2 : 256;
+        struct ipaddr *grown = realloc(t->addr, cap * sizeof *grown);
+        if (!grown) return false;
+        t->addr = grown;
+        t->cap_addr = cap;
+    }
+    t->addr[t->n] = *addr;
+    t->slot[j] = (uint32_t)++t->n;
+    return true;
+}
+
+static bool is_probe(int kind)
+{
+    return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
+}
+
+bool agg_add(agg_t *a, const struct packet *p, int32_t day)
+{
+    a->frames++;
+    a->status_count[PKT_OK]++;
+    a->kind_count[p->kind]++;
+    struct src_day *r = lookup(a, &p->src, day);
+    if (!r) {
+        a->dropped++;
+        return false;
+    }
+    r->kind_packets[p->kind]++;
+    if (p->ts_ns < r->first_ns) r->first_ns = p->ts_ns;
+    if (p->ts_ns > r->last_ns) r->last_ns = p->ts_ns;
+    bool ok = true;
+    if (is_probe(p->kind)) {
+        if (p->tool != TOOL_UNKNOWN) tally_tool(r, p->tool, p->rule, 1);
+        ok = addrset_add(&r->dsts, addrset_key(&p->dst)) && probed_insert(&a->probed, &p->dst);
+        if (p->kind == KIND_SYN_PROBE) {
+            ok = ok && portmap_add(&r->syn_ports, p->dport, 1);
+            if (p->sport < 1024) r->syn_from_service_port++;
+        } else if (p->kind == KIND_UDP_PROBE) {
+            ok = ok && portmap_add(&r->udp_ports, p->dport, 1);
+        }
+    }
+    if (!ok) a->dropped++;
+    return ok;
+}
+
+void agg_add_undecoded(agg_t *a, int status)
+{
+    a->frames++;
+    a->status_count[status]++;
+    a->kind_count[KIND_NONE]++;
+}
+
+static bool merge_record(struct src_day *into, const struct src_day *from)
+{
+    for (int k = 0; k < KIND_COUNT; k++) into->kind_packets[k] += from->kind_packets[k];
+    into->syn_from_service_port += from->syn_from_service_port;
+    if (from->first_ns < into->first_ns) into->first_ns = from->first_ns;
+    if (from->last_ns > into->last_ns) into->last_ns = from->last_ns;
+    for (int i = 0; i < AGG_TOOL_SLOTS; i++)
+        if (from->tools[i].count)
+            tally_tool(into, from->tools[i].tool, from->tools[i].rule, from->tools[i].count);
+    into->tools_overflow += from->tools_overflow;
+    return portmap_merge(&into->syn_ports, &from->syn_ports) &&
+           portmap_merge(&into->udp_ports, &from->udp_ports) &&
+           addrset_merge(&into->dsts, &from->dsts);
+}
+
+bool agg_merge(agg_t *into, const agg_t *from)
+{
+    bool ok = true;
+    into->frames += from->frames;
+    into->dropped += from->dropped;
+    for (int s = 0; s < PKT_STATUS_COUNT; s++) into->status_count[s] += from->status_count[s];
+    for (int k = 0; k < KIND_COUNT; k++) into->kind_count[k] += from->kind_count[k];
+    for (size_t i = 0; i < from->n_rec; i++) {
+        struct src_day *r = lookup(into, &from->rec[i].src, from->rec[i].day);
+        if (!r || !merge_record(r, &from->rec[i])) ok = false;
+    }
+    for (size_t i = 0; i < from->probed.n; i++)
+        if (!probed_insert(&into->probed, &from->probed.addr[i])) ok = false;
+    into->probed.overflow |= from->probed.overflow;
+    return ok;
+}
+
+size_t agg_records(const agg_t *a)
+{
+    return a->n_rec;
+}
+
+const struct src_day *agg_record(const agg_t *a, size_t i)
+{
+    return &a->rec[i];
+}
+
+uint64_t agg_frames(const agg_t *a)
+{
+    return a->frames;
+}
+
+uint64_t agg_status_count(const agg_t *a, int status)
+{
+    return a->status_count[status];
+}
+
+uint64_t agg_kind_count(const agg_t *a, int kind)
+{
+    return a->kind_count[kind];
+}
+
+uint64_t agg_dropped(const agg_t *a)
+{
+    return a->dropped;
+}
+
+uint64_t agg_memory_bytes(const agg_t *a)
+{
+    uint64_t bytes = a->cap_rec * sizeof(struct src_day) + a->cap_slots * sizeof(struct slot) +
+                     a->probed.cap_addr * sizeof(struct ipaddr) + a->probed.cap_slots * 4;
+    for (size_t i = 0; i < a->n_rec; i++)
+        bytes += portmap_heap_bytes(&a->rec[i].syn_ports) +
+                 portmap_heap_bytes(&a->rec[i].udp_ports) + addrset_heap_bytes(&a->rec[i].dsts);
+    return bytes;
+}
+
+size_t agg_probed_count(const agg_t *a)
+{
+    return a->probed.n;
+}
+
+const struct ipaddr *agg_probed(const agg_t *a, size_t i)
+{
+    return &a->probed.addr[i];
+}
+
+bool agg_probed_contains(const agg_t *a, const struct ipaddr *addr)
+{
+    const struct addr_table *t = &a->probed;
+    if (!t->cap_slots) return false;
+    size_t mask = t->cap_slots - 1, j = addr_hash(addr, 0) & mask;
+    for (; t->slot[j]; j = (j + 1) & mask)
+        if (memcmp(&t->addr[t->slot[j] - 1], addr, sizeof *addr) == 0) return true;
+    return false;
+}
+
+bool agg_probed_overflow(const agg_t *a)
+{
+    return a->probed.overflow;
+}

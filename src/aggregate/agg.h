@@ -1,0 +1,68 @@
+/* The aggregate model every input produces and every report reads: one record per
+ * (day, source address) with counts by packet kind, the tools its probes matched, and the
+ * exact sets of destination ports and addresses. Records of the same (day, source) from
+ * different files, threads or sensors merge by addition and set union, so the result does
+ * not depend on how the input was split. Memory grows with (day, source) pairs, not packets. */
+#ifndef SCANLENS_AGG_H
+#define SCANLENS_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../decode/packet.h"
+#include "addrset.h"
+#include "portmap.h"
+
+#define AGG_TOOL_SLOTS 3
+
+/* How many of a source's probes matched one tool, and the rule that matched first. */
+struct tool_tally {
+    uint8_t tool;
+    int16_t rule;
+    uint32_t count;
+};
+
+struct src_day {
+    struct ipaddr src;
+    int32_t day; /* days since 1970-01-01 in the analysis time zone */
+    uint32_t kind_packets[KIND_COUNT]; /* by enum packet_kind */
+    uint32_t syn_from_service_port;    /* SYNs whose source port is below 1024 */
+    int64_t first_ns, last_ns;
+    struct tool_tally tools[AGG_TOOL_SLOTS]; /* most sources match one tool at most */
+    uint32_t tools_overflow;                 /* matches of further tools beyond the slots */
+    struct portmap syn_ports;                /* TCP SYN destination ports */
+    struct portmap udp_ports;                /* UDP destination ports */
+    struct addrset dsts;                     /* probe destinations */
+};
+
+typedef struct agg agg_t;
+
+agg_t *agg_new(void);
+void agg_free(agg_t *a);
+
+/* Counts one classified packet into the (day, source) record. Returns false when out of
+ * memory (the packet is then counted in agg_dropped()). */
+bool agg_add(agg_t *a, const struct packet *p, int32_t day);
+/* Counts a frame that did not decode (p->status != PKT_OK). */
+void agg_add_undecoded(agg_t *a, int status);
+/* Adds everything in `from` into `into` (from stays unchanged). */
+bool agg_merge(agg_t *into, const agg_t *from);
+
+size_t agg_records(const agg_t *a);
+const struct src_day *agg_record(const agg_t *a, size_t i);
+uint64_t agg_frames(const agg_t *a);
+uint64_t agg_status_count(const agg_t *a, int status);
+uint64_t agg_kind_count(const agg_t *a, int kind);
+uint64_t agg_dropped(const agg_t *a);
+uint64_t agg_memory_bytes(const agg_t *a);
+
+/* Addresses that received probes, kept to infer the sensor's addresses when the user gives
+ * none. At most AGG_MAX_PROBED addresses are kept; agg_probed_overflow() says if more came. */
+#define AGG_MAX_PROBED (1u << 20)
+size_t agg_probed_count(const agg_t *a);
+const struct ipaddr *agg_probed(const agg_t *a, size_t i);
+bool agg_probed_contains(const agg_t *a, const struct ipaddr *addr);
+bool agg_probed_overflow(const agg_t *a);
+
+#endif

@@ -1,0 +1,148 @@
+/* Adaptive port -> count map. */
+#include "portmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { MODE_INLINE = 0, MODE_HASH, MODE_DENSE };
+#define DENSE_AFTER 4096 /* ports; the hash table then costs about what the dense array does */
+
+static uint32_t port_hash(uint16_t port)
+{
+    return (uint32_t)port * 0x9E3779B1u;
+}
+
+static bool hash_insert(struct portmap_slot *slots, uint32_t cap, uint16_t port, uint32_t count,
+                        bool *added)
+{
+    uint32_t mask = cap - 1;
+    for (uint32_t i = port_hash(port) >> 16 & mask;; i = (i + 1) & mask) {
+        if (!slots[i].used) {
+            slots[i] = (struct portmap_slot){.port = port, .used = 1, .count = count};
+            *added = true;
+            return true;
+        }
+        if (slots[i].port == port) {
+            slots[i].count += count;
+            *added = false;
+            return true;
+        }
+    }
+}
+
+static bool to_dense(struct portmap *m)
+{
+    uint32_t *dense = calloc(65536, sizeof *dense);
+    if (!dense) return false;
+    for (uint32_t i = 0; i < m->cap; i++)
+        if (m->u.slots[i].used) dense[m->u.slots[i].port] = m->u.slots[i].count;
+    free(m->u.slots);
+    m->u.dense = dense;
+    m->mode = MODE_DENSE;
+    m->cap = 0;
+    return true;
+}
+
+static bool grow_hash(struct portmap *m)
+{
+    uint32_t cap = m->cap ? m->cap * 2 : 16;
+    struct portmap_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots) return false;
+    bool added;
+    if (m->mode == MODE_INLINE) {
+        for (uint32_t i = 0; i < m->n; i++)
+            hash_insert(slots, cap, m->u.small.port[i], m->u.small.count[i], &added);
+    } else {
+        for (uint32_t i = 0; i < m->cap; i++)
+            if (m->u.slots[i].used)
+                hash_insert(slots, cap, m->u.slots[i].port, m->u.slots[i].count, &added);
+        free(m->u.slots);
+    }
+    m->u.slots = slots;
+    m->cap = cap;
+    m->mode = MODE_HASH;
+    return true;
+}
+
+bool portmap_add(struct portmap *m, uint16_t port, uint32_t count)
+{
+    if (m->mode == MODE_DENSE) {
+        if (m->u.dense[port] == 0) m->n++;
+        m->u.dense[port] += count;
+        return true;
+    }
+    if (m->mode == MODE_INLINE) {
+        for (uint32_t i = 0; i < m->n; i++)
+            if (m->u.small.port[i] == port) {
+                m->u.small.count[i] += count;
+                return true;
+            }
+        if (m->n < PORTMAP_INLINE) {
+            m->u.small.port[m->n] = port;
+            m->u.small.count[m->n] = count;
+            m->n++;
+            return true;
+        }
+        if (!grow_hash(m)) return false;
+    } else if ((m->n + 1) * 2 > m->cap) {
+        if (m->n + 1 > DENSE_AFTER) {
+            if (!to_dense(m)) return false;
+            return portmap_add(m, port, count);
+        }
+        if (!grow_hash(m)) return false;
+    }
+    bool added;
+    hash_insert(m->u.slots, m->cap, port, count, &added);
+    if (added) m->n++;
+    return true;
+}
+
+struct merge_ctx {
+    struct portmap *into;
+    bool ok;
+};
+
+static void merge_one(void *ctx, uint16_t port, uint32_t count)
+{
+    struct merge_ctx *mc = ctx;
+    if (!portmap_add(mc->into, port, count)) mc->ok = false;
+}
+
+bool portmap_merge(struct portmap *into, const struct portmap *from)
+{
+    struct merge_ctx mc = {into, true};
+    portmap_each(from, merge_one, &mc);
+    return mc.ok;
+}
+
+void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, uint32_t count),
+                  void *ctx)
+{
+    switch (m->mode) {
+    case MODE_INLINE:
+        for (uint32_t i = 0; i < m->n; i++) fn(ctx, m->u.small.port[i], m->u.small.count[i]);
+        break;
+    case MODE_HASH:
+        for (uint32_t i = 0; i < m->cap; i++)
+            if (m->u.slots[i].used) fn(ctx, m->u.slots[i].port, m->u.slots[i].count);
+        break;
+    case MODE_DENSE:
+        for (uint32_t p = 0; p < 65536; p++)
+            if (m->u.dense[p]) fn(ctx, (uint16_t)p, m->u.dense[p]);
+        break;
+    }
+}
+
+void portmap_free(struct portmap *m)
+{
+    if (m->mode == MODE_HASH) free(m->u.slots);
+    if (m->mode == MODE_DENSE) free(m->u.dense);
+    memset(m, 0, sizeof *m);
+}
+
+uint64_t portmap_heap_bytes(const struct portmap *m)
+{
+    if (m->mode == MODE_HASH) return (uint64_t)m->cap * sizeof(struct portmap_slot);
+    if (m->mode == MODE_DENSE) return 65536u * sizeof(uint32_t);
+    return 0;
+}

@@ -1,0 +1,41 @@
+/* Destination ports of one source with a packet count each: a few inline, then a hash table,
+ * then a dense array once a source sweeps thousands of ports. Exact, and merges exactly. */
+#ifndef SCANLENS_PORTMAP_H
+#define SCANLENS_PORTMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PORTMAP_INLINE 4
+
+struct portmap_slot {
+    uint16_t port;
+    uint16_t used;
+    uint32_t count;
+};
+
+struct portmap {
+    uint32_t n;   /* distinct ports */
+    uint32_t cap; /* slots in the hash table */
+    uint8_t mode;
+    union {
+        struct {
+            uint16_t port[PORTMAP_INLINE];
+            uint32_t count[PORTMAP_INLINE];
+        } small;
+        struct portmap_slot *slots;
+        uint32_t *dense; /* 65536 counts */
+    } u;
+};
+
+/* A zeroed struct portmap is empty and ready. Returns false only when out of memory. */
+bool portmap_add(struct portmap *m, uint16_t port, uint32_t count);
+bool portmap_merge(struct portmap *into, const struct portmap *from);
+void portmap_free(struct portmap *m);
+/* Calls fn for every port with its count, in no particular order. */
+void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, uint32_t count),
+                  void *ctx);
+/* Bytes of heap memory the map holds. */
+uint64_t portmap_heap_bytes(const struct portmap *m);
+
+#endif

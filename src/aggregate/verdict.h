@@ -1,0 +1,74 @@
+/* From (day, source) records to one verdict per source: its tool, decided from the share of
+ * its probes that matched (never from one packet), and its class: scanner, reflection
+ * (spoofed SYNs of a SYN/ACK reflection attack), backscatter, sensor or other. Also the
+ * headline totals. The rules and thresholds are documented in docs/classification.md. */
+#ifndef SCANLENS_VERDICT_H
+#define SCANLENS_VERDICT_H
+
+#include <stdint.h>
+
+#include "../classify/fprules.h"
+#include "../classify/netset.h"
+#include "agg.h"
+
+enum source_class {
+    CLASS_SCANNER,
+    CLASS_REFLECTION,
+    CLASS_BACKSCATTER,
+    CLASS_SENSOR,
+    CLASS_OTHER,
+    CLASS_COUNT
+};
+
+struct verdict_config {
+    double min_consistency;         /* share of a source's probes its tool must match */
+    uint32_t reflection_min_syn;    /* SYNs before a source can be called reflection */
+    double reflection_min_repeat;   /* SYNs per (destination, port) pair, at least */
+    double reflection_max_established; /* session packets per SYN, at most */
+    const struct netset *sensor;    /* given by the user; empty: inferred from probes */
+};
+
+void verdict_config_defaults(struct verdict_config *cfg);
+
+struct source_summary {
+    struct ipaddr src;
+    uint8_t tool;
+    uint8_t cls;
+    int16_t rule;          /* the rule that first matched for the chosen tool, or -1 */
+    uint64_t tool_matched; /* probes that matched the chosen tool */
+    uint64_t probes;       /* SYN + UDP + ICMP echo probes */
+    uint64_t kind_packets[KIND_COUNT];
+    uint64_t syn_from_service_port;
+    uint32_t syn_ports, udp_ports, dst_addrs, days;
+    int64_t first_ns, last_ns;
+};
+
+struct tool_totals {
+    uint64_t syn_packets, udp_packets, icmp_packets;
+    uint64_t sources;     /* scanner sources with this verdict */
+    uint64_t syn_sources; /* ... of which sent SYN probes */
+};
+
+struct analysis {
+    struct source_summary *source; /* sorted by SYN packets, most first */
+    size_t n_sources;
+    size_t n_tools;
+    struct tool_totals tool[FP_MAX_TOOLS]; /* index 0: unknown */
+    uint64_t syn_probes;                   /* SYNs of scanner-class sources */
+    uint64_t udp_probes, icmp_probes;
+    uint64_t tool_syn_sources; /* scanner sources that sent SYN probes */
+    uint64_t class_sources[CLASS_COUNT];
+    uint64_t class_packets[CLASS_COUNT];
+    uint64_t reflection_syn;
+    uint64_t backscatter_packets; /* backscatter-kind packets of backscatter-class sources */
+    int64_t first_ns, last_ns;
+    int sensor_inferred;         /* 1 when the sensor's addresses were inferred */
+};
+
+int analysis_build(struct analysis *out, const agg_t *agg, const fprules_t *rules,
+                   const struct verdict_config *cfg, char *errbuf);
+void analysis_free(struct analysis *an);
+
+const char *source_class_name(int cls);
+
+#endif

@@ -1,0 +1,54 @@
+/* TCP decoder: ports, sequence numbers, flags, window, and the option list kept raw for the
+ * fingerprints' byte-for-byte layout match, with the timestamp option read out. */
+#include "layers.h"
+
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_TIMESTAMP 8
+
+static void read_timestamp(struct packet *p)
+{
+    for (size_t i = 0; i < p->opt_len;) {
+        uint8_t kind = p->opts[i];
+        if (kind == TCPOPT_EOL) return;
+        if (kind == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= p->opt_len) return;
+        uint8_t len = p->opts[i + 1];
+        if (len < 2 || i + len > p->opt_len) return;
+        if (kind == TCPOPT_TIMESTAMP && len == 10) {
+            p->has_ts = 1;
+            p->tsval = load_be32(p->opts + i + 2);
+            p->tsecr = load_be32(p->opts + i + 6);
+            return;
+        }
+        i += len;
+    }
+}
+
+int decode_tcp(struct cursor *c, struct packet *p)
+{
+    const uint8_t *h = cursor_take(c, 20);
+    if (!h) return PKT_TRUNCATED;
+    p->sport = load_be16(h);
+    p->dport = load_be16(h + 2);
+    p->seq = load_be32(h + 4);
+    p->ack = load_be32(h + 8);
+    size_t header_len = (size_t)(h[12] >> 4) * 4;
+    p->tcp_flags = h[13];
+    p->window = load_be16(h + 14);
+    if (header_len < 20) return PKT_MALFORMED;
+    size_t opt_len = header_len - 20;
+    p->opts = cursor_ptr(c);
+    if (!cursor_skip(c, opt_len)) {
+        /* Snaplen cut the options: keep what is there, but say the header is incomplete. */
+        p->opt_len = (uint8_t)cursor_left(c);
+        return PKT_TRUNCATED;
+    }
+    p->opt_len = (uint8_t)opt_len;
+    read_timestamp(p);
+    p->payload_len = (uint16_t)(p->l4_len > header_len ? p->l4_len - header_len : 0);
+    return PKT_OK;
+}

@@ -1,0 +1,30 @@
+/* sources.csv: one row per source address with its tool, class and counts. */
+#include <inttypes.h>
+
+#include "../util/timefmt.h"
+#include "report.h"
+
+int report_write_sources_csv(FILE *out, const struct report_input *in)
+{
+    const struct analysis *an = in->an;
+    fputs("src,tool,class,syn_packets,udp_packets,icmp_packets,backscatter_packets,"
+          "other_packets,dst_ports,udp_ports,dst_addrs,first_seen,last_seen,days,"
+          "tool_matched,probes,rule\n",
+          out);
+    char addr[64], first[40], last[40];
+    for (size_t i = 0; i < an->n_sources; i++) {
+        const struct source_summary *s = &an->source[i];
+        const uint64_t *k = s->kind_packets;
+        fprintf(out,
+                "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%u,%u,%u,%s,%s,%u,%" PRIu64 ",%" PRIu64 ",%s\n",
+                ipaddr_format(&s->src, addr, sizeof addr), fprules_tool_name(in->rules, s->tool),
+                source_class_name(s->cls), k[KIND_SYN_PROBE], k[KIND_UDP_PROBE],
+                k[KIND_ICMP_PROBE], k[KIND_BACKSCATTER], k[KIND_OTHER] + k[KIND_SENSOR],
+                s->syn_ports, s->udp_ports, s->dst_addrs,
+                format_time_utc(s->first_ns, first, sizeof first),
+                format_time_utc(s->last_ns, last, sizeof last), s->days, s->tool_matched,
+                s->probes, s->rule >= 0 ? fprules_rule_name(in->rules, s->rule) : "");
+    }
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,102 @@
+/* summary.json: the headline figures and the inputs they came from, for scripts. */
+#include <inttypes.h>
+
+#include "../decode/decode.h"
+#include "../util/timefmt.h"
+#include "jsonw.h"
+#include "report.h"
+
+static void write_inputs(FILE *out, const struct report_input *in)
+{
+    fputs("  \"inputs\": [", out);
+    for (size_t i = 0; i < in->n_files; i++) {
+        const struct file_result *f = &in->files[i];
+        fputs(i ? ",\n    {" : "\n    {", out);
+        fputs("\"path\": ", out);
+        json_string(out, f->path);
+        fprintf(out, ", \"format\": ");
+        json_string(out, f->format ? f->format : "");
+        fprintf(out, ", \"compression\": ");
+        json_string(out, f->compression ? f->compression : "");
+        fprintf(out, ", \"packets\": %" PRIu64 ", \"filtered_out\": %" PRIu64 ", \"complete\": %s",
+                f->frames, f->filtered_out, f->status == SL_OK ? "true" : "false");
+        if (f->status != SL_OK) {
+            fputs(", \"error\": ", out);
+            json_string(out, f->message);
+        }
+        fputc('}', out);
+    }
+    fputs("\n  ],\n", out);
+}
+
+static void write_sensor(FILE *out, const struct report_input *in)
+{
+    char buf[64];
+    fprintf(out, "  \"sensor\": {\"inferred\": %s, \"addresses\": [",
+            in->an->sensor_inferred ? "true" : "false");
+    if (in->an->sensor_inferred) {
+        size_t n = agg_probed_count(in->agg);
+        for (size_t i = 0; i < n && i < 1000; i++) {
+            if (i) fputs(", ", out);
+            json_string(out, ipaddr_format(agg_probed(in->agg, i), buf, sizeof buf));
+        }
+        fprintf(out, "], \"address_count\": %zu},\n", n);
+    } else {
+        for (size_t i = 0; i < in->sensor->n; i++) {
+            char net[80];
+            snprintf(net, sizeof net, "%s/%u",
+                     ipaddr_format(&in->sensor->net[i].addr, buf, sizeof buf),
+                     ipaddr_is_v4(&in->sensor->net[i].addr) ? in->sensor->net[i].bits - 96
+                                                             : in->sensor->net[i].bits);
+            if (i) fputs(", ", out);
+            json_string(out, net);
+        }
+        fputs("]},\n", out);
+    }
+}
+
+int report_write_summary_json(FILE *out, const struct report_input *in)
+{
+    const struct analysis *an = in->an;
+    const agg_t *agg = in->agg;
+    char a[40], b[40];
+    fputs("{\n  \"scanlens_version\": ", out);
+    json_string(out, in->version);
+    fputs(",\n", out);
+    write_inputs(out, in);
+    write_sensor(out, in);
+    fprintf(out, "  \"packets\": %" PRIu64 ",\n  \"undecoded\": {", agg_frames(agg));
+    for (int s = 1; s < PKT_STATUS_COUNT; s++)
+        fprintf(out, "%s\"%s\": %" PRIu64, s > 1 ? ", " : "", packet_status_name(s),
+                agg_status_count(agg, s));
+    fputs("},\n", out);
+    if (an->first_ns <= an->last_ns)
+        fprintf(out, "  \"first_seen\": \"%s\",\n  \"last_seen\": \"%s\",\n",
+                format_time_utc(an->first_ns, a, sizeof a), format_time_utc(an->last_ns, b, sizeof b));
+    fprintf(out, "  \"syn_probes\": %" PRIu64 ",\n  \"udp_probes\": %" PRIu64
+                 ",\n  \"icmp_probes\": %" PRIu64 ",\n",
+            an->syn_probes, an->udp_probes, an->icmp_probes);
+    fprintf(out, "  \"scanner_sources\": %" PRIu64 ",\n", an->class_sources[CLASS_SCANNER]);
+    fputs("  \"tools\": [", out);
+    for (size_t t = 0; t < an->n_tools; t++) {
+        const struct tool_totals *tt = &an->tool[t];
+        fputs(t ? ",\n    {\"tool\": " : "\n    {\"tool\": ", out);
+        json_string(out, fprules_tool_name(in->rules, (int)t));
+        fprintf(out, ", \"syn_packets\": %" PRIu64 ", \"share\": ", tt->syn_packets);
+        json_number(out, an->syn_probes ? (double)tt->syn_packets / (double)an->syn_probes : 0.0);
+        fprintf(out, ", \"syn_sources\": %" PRIu64 ", \"sources\": %" PRIu64
+                     ", \"udp_packets\": %" PRIu64 ", \"icmp_packets\": %" PRIu64 "}",
+                tt->syn_sources, tt->sources, tt->udp_packets, tt->icmp_packets);
+    }
+    fputs("\n  ],\n", out);
+    fprintf(out, "  \"reflection\": {\"syn_packets\": %" PRIu64 ", \"sources\": %" PRIu64 "},\n",
+            an->reflection_syn, an->class_sources[CLASS_REFLECTION]);
+    fprintf(out, "  \"backscatter\": {\"packets\": %" PRIu64 ", \"sources\": %" PRIu64 "},\n",
+            an->backscatter_packets, an->class_sources[CLASS_BACKSCATTER]);
+    fprintf(out, "  \"sensor_packets\": %" PRIu64 ",\n  \"classes\": {", an->class_packets[CLASS_SENSOR]);
+    for (int c = 0; c < CLASS_COUNT; c++)
+        fprintf(out, "%s\"%s\": {\"sources\": %" PRIu64 ", \"packets\": %" PRIu64 "}",
+                c ? ", " : "", source_class_name(c), an->class_sources[c], an->class_packets[c]);
+    fputs("}\n}\n", out);
+    return ferror(out) ? -1 : 0;
+}

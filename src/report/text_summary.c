@@ -1,0 +1,73 @@
+/* The headline figures on the terminal: SYN probes in all, each tool's packets, share and
+ * sources, and what was set aside as reflection, backscatter and the sensor's own. */
+#include <inttypes.h>
+
+#include "../decode/decode.h"
+#include "../util/timefmt.h"
+#include "report.h"
+
+static double percent(uint64_t part, uint64_t whole)
+{
+    return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void print_inputs(FILE *out, const struct report_input *in)
+{
+    const agg_t *agg = in->agg;
+    uint64_t undecoded = agg_kind_count(agg, KIND_NONE);
+    fprintf(out, "Read %zu file%s, %" PRIu64 " packets", in->n_files, in->n_files == 1 ? "" : "s",
+            agg_frames(agg));
+    if (undecoded) {
+        fprintf(out, " (%" PRIu64 " not decoded:", undecoded);
+        for (int s = 1; s < PKT_STATUS_COUNT; s++)
+            if (agg_status_count(agg, s))
+                fprintf(out, " %" PRIu64 " %s", agg_status_count(agg, s), packet_status_name(s));
+        fputc(')', out);
+    }
+    fputc('\n', out);
+    const struct analysis *an = in->an;
+    if (an->first_ns <= an->last_ns) {
+        char a[40], b[40];
+        fprintf(out, "Period %s to %s\n", format_time_utc(an->first_ns, a, sizeof a),
+                format_time_utc(an->last_ns, b, sizeof b));
+    }
+    if (an->sensor_inferred) {
+        size_t n = agg_probed_count(agg);
+        fprintf(out, "Sensor addresses inferred (no --sensor given): the %zu address%s that "
+                     "received probes",
+                n, n == 1 ? "" : "es");
+        char buf[64];
+        for (size_t i = 0; i < n && i < 3; i++)
+            fprintf(out, "%s%s", i ? ", " : ": ", ipaddr_format(agg_probed(agg, i), buf, sizeof buf));
+        fprintf(out, "%s\n", n > 3 ? ", ..." : "");
+    }
+}
+
+int report_write_text(FILE *out, const struct report_input *in)
+{
+    const struct analysis *an = in->an;
+    print_inputs(out, in);
+    fprintf(out, "\nSYN probes: %" PRIu64 " from %" PRIu64 " source%s (%" PRIu64
+                 " scanning sources in all)\n",
+            an->syn_probes, an->tool_syn_sources, an->tool_syn_sources == 1 ? "" : "s",
+            an->class_sources[CLASS_SCANNER]);
+    fprintf(out, "  %-12s %12s %8s %11s %10s %10s\n", "tool", "SYN packets", "share",
+            "SYN sources", "UDP", "ICMP echo");
+    for (size_t t = 1; t <= an->n_tools; t++) {
+        size_t tool = t % an->n_tools; /* unknown last */
+        const struct tool_totals *tt = &an->tool[tool];
+        if (!tt->sources && tool != TOOL_UNKNOWN) continue;
+        fprintf(out, "  %-12s %12" PRIu64 " %7.2f%% %11" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+                fprules_tool_name(in->rules, (int)tool), tt->syn_packets,
+                percent(tt->syn_packets, an->syn_probes), tt->syn_sources, tt->udp_packets,
+                tt->icmp_packets);
+    }
+    fprintf(out, "\nSet aside (not counted as probes):\n");
+    fprintf(out, "  reflection   %12" PRIu64 " SYN packets from %" PRIu64 " spoofed sources\n",
+            an->reflection_syn, an->class_sources[CLASS_REFLECTION]);
+    fprintf(out, "  backscatter  %12" PRIu64 " packets from %" PRIu64 " sources\n",
+            an->backscatter_packets, an->class_sources[CLASS_BACKSCATTER]);
+    fprintf(out, "  sensor       %12" PRIu64 " packets from %" PRIu64 " sensor addresses\n",
+            an->class_packets[CLASS_SENSOR], an->class_sources[CLASS_SENSOR]);
+    return ferror(out) ? -1 : 0;
+}
