@@ -58,7 +58,7 @@ demo: deps
 unit: $(UNIT_BIN)
 
 check: build/scanlens build/san/scanlens $(UNIT_BIN)
-	sh tests/run.sh
+	bash tests/run.sh
 
 test: deps
 	$(MAKE) check

@@ -119,7 +119,7 @@ int cmd_analyze(int argc, char **argv)
         .progress = !in.quiet && isatty(STDERR_FILENO),
         .results = results,
     };
-    size_t failed = scan_files(&job);
+    struct scan_outcome outcome = scan_files(&job);
     if (agg_dropped(ctx.agg))
         fprintf(stderr, "scanlens: out of memory: %llu packets could not be counted\n",
                 (unsigned long long)agg_dropped(ctx.agg));
@@ -133,16 +133,14 @@ int cmd_analyze(int argc, char **argv)
             .an = &an, .agg = ctx.agg, .rules = rules, .files = results,
             .n_files = in.n_files, .sensor = &in.sensor, .version = SCANLENS_VERSION,
         };
-        bool nothing_read = failed == in.n_files;
-        if (nothing_read) {
-            status = EXIT_FAILED;
-        } else {
+        status = scan_exit_status(&outcome, in.n_files);
+        if (status != EXIT_FAILED) {
             report_write_text(stdout, &rin);
             if (out_dir && report_write_dir(out_dir, &rin, errbuf) != SL_OK) {
                 fprintf(stderr, "scanlens: %s\n", errbuf);
                 status = EXIT_FAILED;
             }
-            if (status == EXIT_OK && (failed || agg_dropped(ctx.agg))) status = EXIT_PARTIAL;
+            if (status == EXIT_OK && agg_dropped(ctx.agg)) status = EXIT_PARTIAL;
         }
         analysis_free(&an);
     }

@@ -96,11 +96,8 @@ int cmd_packets(int argc, char **argv)
             .classifier = &classifier, .on_packet = print_packet, .ctx = &ctx,
             .diag = stderr, .progress = false, .results = results,
         };
-        size_t failed = scan_files(&job);
-        if (failed == in.n_files)
-            status = EXIT_FAILED;
-        else if (failed)
-            status = EXIT_PARTIAL;
+        struct scan_outcome outcome = scan_files(&job);
+        status = scan_exit_status(&outcome, in.n_files);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "scanlens: writing the output failed\n");

@@ -6,6 +6,7 @@
 
 #include "../decode/decode.h"
 #include "../input/capture.h"
+#include "options.h"
 
 static double now_seconds(void)
 {
@@ -80,12 +81,24 @@ static void scan_one(struct scan_job *job, size_t index)
     capture_close(cap);
 }
 
-size_t scan_files(struct scan_job *job)
+struct scan_outcome scan_files(struct scan_job *job)
 {
-    size_t failed = 0;
+    struct scan_outcome o = {0, 0};
     for (size_t i = 0; i < job->n_paths; i++) {
         scan_one(job, i);
-        if (job->results[i].status != SL_OK) failed++;
+        const struct file_result *r = &job->results[i];
+        if (r->status != SL_OK) {
+            if (r->frames)
+                o.damaged++;
+            else
+                o.unreadable++;
+        }
     }
-    return failed;
+    return o;
+}
+
+int scan_exit_status(const struct scan_outcome *o, size_t n_files)
+{
+    if (o->unreadable == n_files) return EXIT_FAILED;
+    return o->damaged || o->unreadable ? EXIT_PARTIAL : EXIT_OK;
 }

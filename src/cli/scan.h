@@ -28,7 +28,13 @@ struct scan_job {
     struct file_result *results; /* n_paths entries */
 };
 
-/* Returns the number of files that could not be read to the end. */
-size_t scan_files(struct scan_job *job);
+struct scan_outcome {
+    size_t damaged;    /* files that stopped early: their whole packets before were used */
+    size_t unreadable; /* files that gave no packet at all because of an error */
+};
+
+struct scan_outcome scan_files(struct scan_job *job);
+/* The exit status for an outcome, if the output itself was written fine. */
+int scan_exit_status(const struct scan_outcome *o, size_t n_files);
 
 #endif

@@ -1,0 +1,92 @@
+#!/bin/sh
+# Makes the ground-truth captures in tests/captures/ by running the real scanners from
+# Debian (zmap, masscan, nmap, hping3) and the Linux TCP stack against a sensor that lives in
+# network namespaces this script creates. Nothing leaves the machine: the targets are
+# 198.51.100.0/24 (TEST-NET-2), local to the sensor namespace; the scanners sit at
+# 192.0.2.0/24 (TEST-NET-1) on the other end of a veth pair.
+#
+# Run as root: sh scripts/make-captures.sh [OUTDIR]   (default tests/captures)
+# Each tool runs from its own source address, so each capture's expected verdicts are known
+# by construction; they are written down by hand in tests/golden/expected-verdicts.txt.
+set -eu
+out=${1:-tests/captures}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+SCAN=sl-scan
+SENS=sl-sensor
+
+cleanup() {
+    ip netns pids $SENS 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns pids $SCAN 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del $SCAN 2>/dev/null || true
+    ip netns del $SENS 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+cleanup_quiet() { ip netns del $SCAN 2>/dev/null || true; ip netns del $SENS 2>/dev/null || true; }
+cleanup_quiet
+
+ip netns add $SCAN
+ip netns add $SENS
+ip link add sl-s0 type veth peer name sl-t0
+ip link set sl-s0 netns $SCAN
+ip link set sl-t0 netns $SENS
+# Fixed MAC addresses keep the captures reproducible.
+ip -n $SCAN link set sl-s0 address 02:00:00:00:00:01
+ip -n $SENS link set sl-t0 address 02:00:00:00:00:02
+ip -n $SCAN link set lo up
+ip -n $SENS link set lo up
+ip -n $SCAN link set sl-s0 up
+ip -n $SENS link set sl-t0 up
+for host in 1 10 11 12 13 14 15 16 17; do
+    ip -n $SCAN addr add 192.0.2.$host/24 dev sl-s0
+done
+ip -n $SENS addr add 192.0.2.2/24 dev sl-t0
+ip -n $SCAN route add 198.51.100.0/24 via 192.0.2.2
+ip -n $SENS route add local 198.51.100.0/24 dev lo
+ip netns exec $SENS sysctl -qw net.ipv4.conf.all.rp_filter=0
+ip netns exec $SCAN sysctl -qw net.ipv4.conf.all.rp_filter=0
+ip -n $SCAN neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev sl-s0 nud permanent
+GW_MAC=02:00:00:00:00:02
+
+# The sensor: something listening on 80/tcp, so that some probes get a SYN/ACK.
+ip netns exec $SENS python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80)); s.listen(64); time.sleep(600)' &
+sleep 0.5
+
+: > "$work/empty"
+capture() { # NAME COMMAND...: capture on the sensor side while COMMAND runs in the scanner ns
+    name=$1
+    shift
+    ip netns exec $SENS tcpdump -q -n -U -s 262144 -i sl-t0 -w "$work/$name.pcap" 2>/dev/null &
+    dump=$!
+    sleep 1
+    ip netns exec $SCAN "$@" >/dev/null 2>&1 || echo "warning: $name: $* exited non-zero" >&2
+    sleep 1.5
+    kill -INT $dump
+    wait $dump 2>/dev/null || true
+    cp "$work/$name.pcap" "$out/$name.pcap"
+    echo "$name: $(tcpdump -n -r "$out/$name.pcap" 2>/dev/null | wc -l) packets"
+}
+
+capture real-zmap-syn zmap -q -p 80 -i sl-s0 -G $GW_MAC -S 192.0.2.10 -r 200 -C "$work/empty" \
+    -b "$work/empty" -o /dev/null -c 1 198.51.100.0/27
+capture real-zmap-icmp zmap -q -M icmp_echoscan -i sl-s0 -G $GW_MAC -S 192.0.2.10 -r 200 \
+    -C "$work/empty" -b "$work/empty" -o /dev/null -c 1 198.51.100.0/28
+capture real-zmap-udp zmap -q -M udp -p 53 --probe-args=text:scanlens -i sl-s0 -G $GW_MAC \
+    -S 192.0.2.10 -r 200 -C "$work/empty" -b "$work/empty" -o /dev/null -c 1 198.51.100.0/28
+capture real-masscan-syn masscan 198.51.100.0/28 -p 22,23,80,443,445,1433,3389,8080 \
+    --rate 500 --adapter sl-s0 --adapter-ip 192.0.2.11 --router-mac $GW_MAC --wait 1
+capture real-masscan-udp masscan 198.51.100.0/28 -pU:53,123,161,1900,5060 \
+    --rate 500 --adapter sl-s0 --adapter-ip 192.0.2.11 --router-mac $GW_MAC --wait 1
+capture real-nmap-syn nmap -n -Pn -sS -e sl-s0 -S 192.0.2.12 -p 21-25,80,443,8080 --max-retries 0 \
+    198.51.100.20-23
+capture real-hping3-syn hping3 -q -S -p 23 -c 12 -i u20000 -a 192.0.2.13 198.51.100.30
+# The Linux stack: connect() from an ordinary program, and nmap's connect scan.
+capture real-linux-connect sh -c 'for p in 22 23 80 8080; do
+    timeout 1 curl -s --interface 192.0.2.14 http://198.51.100.40:$p/ || true; done'
+capture real-nmap-connect nmap -n -Pn -sT -S 192.0.2.15 -e sl-s0 -p 21-25,80 --max-retries 0 198.51.100.41
+echo "captures written to $out"

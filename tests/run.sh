@@ -1,0 +1,219 @@
+#!/bin/bash
+# scanlens test suite: unit tests, golden verdicts on real and crafted captures, format
+# variants, the broken-capture corpus and the command line, all on the sanitizer build.
+# Ends with the line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+SL=${SCANLENS:-build/san/scanlens}
+CAP=tests/captures
+SHARED=${SHARED_DATA:-../shared/data/esnet-curated-pcaps}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1
+passed=0 failed=0 skipped=0
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skip() { skipped=$((skipped + 1)); echo "skip: $*"; }
+check() { # DESCRIPTION CONDITION...
+    local what=$1; shift
+    if "$@"; then pass; else fail "$what"; fi
+}
+
+# Runs scanlens; stdout to $T/out, stderr to $T/err, status in $rc. A sanitizer report fails.
+run() {
+    "$SL" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/err"; then
+        fail "sanitizer report from: scanlens $*"
+        sed 's/^/    /' "$T/err" | head -30
+    fi
+}
+
+# The value of COLUMN for SOURCE in a sources.csv.
+csv_field() { # FILE SOURCE COLUMN
+    awk -F, -v src="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+        $1 == src { print $idx[col]; found = 1 } END { if (!found) print "(absent)" }' "$1"
+}
+
+trim() { printf '%s' "$1" | sed 's/^ *//; s/ *$//'; }
+
+json_get() { # FILE PYTHON-EXPRESSION-ON-d
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+echo "== unit tests"
+for t in build/san/tests/test_*; do
+    [ -x "$t" ] || continue
+    "$t" >"$T/unit" 2>&1
+    urc=$?
+    p=$(grep -c '^ok ' "$T/unit")
+    f=$(grep -c '^FAIL ' "$T/unit")
+    passed=$((passed + p)); failed=$((failed + f))
+    grep '^FAIL ' "$T/unit"
+    if [ $urc -ne 0 ] && [ "$f" -eq 0 ]; then fail "$t exited $urc"; sed 's/^/    /' "$T/unit" | tail -20; fi
+done
+
+echo "== golden verdicts"
+tcpdump_count() { # FILE SOURCE KIND
+    local expr
+    case $3 in
+    syn) expr="src host $2 and tcp and (tcp[13] & 0x16) == 2" ;;
+    udp) expr="src host $2 and udp" ;;
+    esac
+    # the ESnet captures carry 802.1Q tags, which a tcpdump filter must name
+    tcpdump -n -r "$1" "($expr) or (vlan and $expr)" 2>/dev/null | wc -l
+}
+while read -r capture src tool class syn udp icmp _; do
+    case $capture in ''|'#'*) continue ;; esac
+    file=$CAP/$capture
+    if [ "${capture#shared:}" != "$capture" ]; then
+        file=$SHARED/${capture#shared:}
+        [ -f "$file" ] || { skip "$capture (no shared data here)"; continue; }
+    fi
+    [ "$syn" = tcpdump ] && syn=$(tcpdump_count "$file" "$src" syn)
+    [ "$udp" = tcpdump ] && udp=$(tcpdump_count "$file" "$src" udp)
+    out=$T/golden-$(basename "$file")
+    [ -f "$out/sources.csv" ] || run analyze -q -o "$out" "$file"
+    got="$(csv_field "$out/sources.csv" "$src" tool) $(csv_field "$out/sources.csv" "$src" class)"
+    got="$got $(csv_field "$out/sources.csv" "$src" syn_packets) $(csv_field "$out/sources.csv" "$src" udp_packets)"
+    got="$got $(csv_field "$out/sources.csv" "$src" icmp_packets)"
+    want="$tool $class $syn $udp $icmp"
+    check "$capture $src: want '$want', got '$got'" [ "$got" = "$want" ]
+done <tests/golden/expected-verdicts.txt
+
+echo "== the same packets in every container and link type"
+run analyze -q -o "$T/base" "$CAP/mixed-base.pcap"
+cut -d, -f1-11,14- "$T/base/sources.csv" >"$T/base.csv"
+grep -v '^[0-9a-f]*:' "$T/base.csv" >"$T/base-v4.csv"
+for v in "$CAP"/variants/*; do
+    run analyze -q -o "$T/variant" "$v"
+    cut -d, -f1-11,14- "$T/variant/sources.csv" >"$T/variant.csv"
+    expected=$T/base.csv
+    case $v in *ipv4.pcap) expected=$T/base-v4.csv ;; esac  # LINKTYPE_IPV4 holds no IPv6
+    check "$(basename "$v") gives the verdicts of the original (exit $rc)" \
+        sh -c "[ $rc = 0 ] && cmp -s '$expected' '$T/variant.csv'"
+done
+
+echo "== broken captures"
+while IFS='|' read -r file status packets text; do
+    file=$(trim "$file"); status=$(trim "$status"); packets=$(trim "$packets"); text=$(trim "$text")
+    case $file in ''|'#'*) continue ;; esac
+    run analyze -q -o "$T/broken" "tests/malformed/$file"
+    check "$file: exit $status (got $rc)" [ "$rc" = "$status" ]
+    check "$file: message names the file and says '$text'" \
+        grep -q "tests/malformed/$file: .*$text" "$T/err"
+    if [ "$packets" != any ] && [ "$status" = 3 ]; then
+        got=$(json_get "$T/broken/summary.json" 'd["packets"]')
+        check "$file: the $packets whole packets before the damage are used (got $got)" [ "$got" = "$packets" ]
+    fi
+    rm -rf "$T/broken"
+done <tests/malformed/EXPECTED
+# A damaged file among good ones: the good ones still count, and the status says so.
+run analyze -q -o "$T/mix" "$CAP/real-zmap-syn.pcap" tests/malformed/cut-mid-record.pcap
+check "damaged file among good ones: exit 3" [ "$rc" = 3 ]
+check "damaged file among good ones: the good file's verdict stands" \
+    [ "$(csv_field "$T/mix/sources.csv" 192.0.2.10 tool)" = zmap ]
+check "summary.json marks the damaged input" \
+    [ "$(json_get "$T/mix/summary.json" '[i["complete"] for i in d["inputs"]]')" = "[True, False]" ]
+
+echo "== command line"
+for cmd in analyze packets fingerprints; do
+    run "$cmd" --help
+    check "$cmd --help exits 0 with usage" sh -c "[ $rc = 0 ] && grep -q '^usage: scanlens $cmd' '$T/out'"
+done
+run --help;                  check "scanlens --help exits 0" [ "$rc" = 0 ]
+run;                         check "no command: exit 2" [ "$rc" = 2 ]
+run frobnicate;              check "unknown command: exit 2" [ "$rc" = 2 ]
+run analyze --bogus x.pcap;  check "unknown option: exit 2" [ "$rc" = 2 ]
+run analyze;                 check "no input: exit 2 with a message" sh -c "[ $rc = 2 ] && grep -q 'no capture files' '$T/err'"
+run analyze "$T/missing.pcap"
+check "missing file: exit 1, message names it" sh -c "[ $rc = 1 ] && grep -q 'missing.pcap: cannot open' '$T/err'"
+run analyze "$T"
+check "a directory: exit 1" sh -c "[ $rc = 1 ] && grep -q 'is a directory' '$T/err'"
+run analyze --min-consistency 7 "$CAP/real-zmap-syn.pcap"
+check "bad --min-consistency: exit 2" [ "$rc" = 2 ]
+run analyze --sensor 300.1.2.3/8 "$CAP/real-zmap-syn.pcap"
+check "bad --sensor: exit 2 naming the value" sh -c "[ $rc = 2 ] && grep -q '300.1.2.3' '$T/err'"
+
+# BPF filters, tcpdump style: masscan sent 16 hosts one SYN each on 80/tcp.
+run analyze -q -o "$T/f1" -r "$CAP/real-masscan-syn.pcap" dst port 80
+check "filter after -r: 16 SYN probes to port 80 (exit $rc)" \
+    [ "$(json_get "$T/f1/summary.json" 'd["syn_probes"]')" = 16 ]
+run analyze -q -o "$T/f2" --filter 'dst port 80' "$CAP/real-masscan-syn.pcap"
+check "--filter: the same 16" [ "$(json_get "$T/f2/summary.json" 'd["syn_probes"]')" = 16 ]
+run analyze -q -r "$CAP/real-masscan-syn.pcap" 'tcp and and'
+check "bad filter: exit 2 with libpcap's message" sh -c "[ $rc = 2 ] && grep -q 'filter' '$T/err'"
+run analyze -q -o "$T/f3" -r "$CAP/variants/multi.pcapng" dst port 80
+run analyze -q -o "$T/f4" -r "$CAP/mixed-base.pcap" dst port 80
+check "filter over a pcapng of three link types: as on the original" \
+    [ "$(json_get "$T/f3/summary.json" 'd["syn_probes"]')" = "$(json_get "$T/f4/summary.json" 'd["syn_probes"]')" ]
+
+# stdin, and many files at once.
+"$SL" analyze -q -o "$T/stdin" - <"$CAP/variants/ethernet.pcap.zst" >/dev/null 2>&1
+check "stdin (zstd): same sources as the file" \
+    cmp -s <(cut -d, -f1-11 "$T/base/sources.csv") <(cut -d, -f1-11 "$T/stdin/sources.csv")
+run analyze -q -o "$T/all" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
+check "all captures together: exit 0" [ "$rc" = 0 ]
+for pair in 192.0.2.10:zmap 192.0.2.11:masscan 192.0.2.12:nmap 192.0.2.13:hping3 203.0.113.1:mirai 192.0.2.14:unknown; do
+    check "all captures together: ${pair%%:*} is ${pair#*:}" \
+        [ "$(csv_field "$T/all/sources.csv" "${pair%%:*}" tool)" = "${pair#*:}" ]
+done
+check "all captures together: zmap SYNs add up over its captures (32 + 60)" \
+    [ "$(json_get "$T/all/summary.json" '[t["syn_packets"] for t in d["tools"] if t["tool"]=="zmap"][0]')" = 92 ]
+check "per-tool SYN packets add up to the SYN probes" \
+    [ "$(json_get "$T/all/summary.json" 'sum(t["syn_packets"] for t in d["tools"]) == d["syn_probes"]')" = True ]
+check "per-tool shares add up to 1" \
+    [ "$(json_get "$T/all/summary.json" 'abs(sum(t["share"] for t in d["tools"]) - 1) < 1e-5')" = True ]
+
+# --sensor given: the sensor's SYN/ACKs are its own, not backscatter; nothing inferred.
+run analyze -q -o "$T/sensor" --sensor 198.51.100.0/24 "$CAP/crafted-reflection.pcap"
+check "--sensor: reflection source still found" [ "$(csv_field "$T/sensor/sources.csv" 203.0.113.50 class)" = reflection ]
+check "--sensor: 300 sensor packets" [ "$(json_get "$T/sensor/summary.json" 'd["sensor_packets"]')" = 300 ]
+check "--sensor: reported as given" [ "$(json_get "$T/sensor/summary.json" 'd["sensor"]["addresses"]')" = "['198.51.100.0/24']" ]
+
+# packets: one line per frame (tcpdump counts the frames independently), valid JSON Lines.
+run packets "$CAP/real-nmap-syn.pcap"
+check "packets csv: a header and one line per frame" \
+    [ "$(($(wc -l <"$T/out") - 1))" = "$(tcpdump -n -r "$CAP/real-nmap-syn.pcap" 2>/dev/null | wc -l)" ]
+check "packets csv: every nmap SYN names rule nmap-syn" \
+    [ "$(grep -c ',syn,nmap,nmap-syn$' "$T/out")" = 32 ]
+run packets --format jsonl "$CAP/crafted-misc.pcap"
+check "packets jsonl: every line parses" \
+    python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/out"
+run packets --format xml "$CAP/crafted-misc.pcap"
+check "packets --format xml: exit 2" [ "$rc" = 2 ]
+
+# fingerprints: listing, --check with every problem and its line, user rules first.
+run fingerprints
+check "fingerprints lists the shipped rules" grep -q '^masscan-1.3-syn' "$T/out"
+printf 'version 1\n[zmap]\nrule a = tcp flags=S win=abc\nrule b = tcp ttl=9-3\nrule c = tcp frob=1\nrule d = tcp opts=M1460,Q\n' >"$T/bad.conf"
+run fingerprints --check "$T/bad.conf"
+check "--check: exit 2" [ "$rc" = 2 ]
+for line in 3 4 5 6; do check "--check reports line $line" grep -q "bad.conf:$line: " "$T/err"; done
+run fingerprints --check data/fingerprints.conf
+check "--check on the shipped rules: no problems" [ "$rc" = 0 ]
+printf 'version 1\n[xmap]\nrule xmap-syn = tcp flags=S ipid=54321 win=65535\n' >"$T/user.conf"
+run analyze -q -o "$T/user" --fingerprints "$T/user.conf" "$CAP/real-zmap-syn.pcap"
+check "--fingerprints: the user's rule is tried first" [ "$(csv_field "$T/user/sources.csv" 192.0.2.10 tool)" = xmap ]
+run analyze -q --fingerprints "$T/bad.conf" "$CAP/real-zmap-syn.pcap"
+check "--fingerprints with a bad file: exit 2" [ "$rc" = 2 ]
+
+# Output that cannot be written: a clear error, and what was there before stays.
+run analyze -q -o /proc/version "$CAP/real-zmap-syn.pcap"
+check "-o onto a file: exit 1" sh -c "[ $rc = 1 ] && grep -q '/proc/version' '$T/err'"
+mkdir -p "$T/full"
+if mount -t tmpfs -o size=12k tmpfs "$T/full" 2>/dev/null; then
+    echo "previous" >"$T/full/sources.csv"
+    dd if=/dev/zero of="$T/full/filler" bs=1k count=8 2>/dev/null
+    run analyze -q -o "$T/full" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
+    check "disk full: exit 1 with a message" sh -c "[ $rc = 1 ] && grep -q 'No space left' '$T/err'"
+    check "disk full: the previous sources.csv is intact" [ "$(cat "$T/full/sources.csv")" = previous ]
+    umount "$T/full"
+else
+    skip "disk-full test (cannot mount a tmpfs here)"
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

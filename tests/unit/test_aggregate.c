@@ -1,0 +1,176 @@
+/* Aggregation: exact port and address sets, merges that do not depend on how the input was
+ * split, and the source verdict rules (consistency, reflection, sensor). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate/agg.h"
+#include "aggregate/verdict.h"
+#include "check.h"
+#include "classify/netset.h"
+#include "decode/decode.h"
+
+static void count_port(void *ctx, uint16_t port, uint32_t count)
+{
+    uint64_t *sum = ctx;
+    sum[0] += count;
+    sum[1] += port;
+}
+
+static void test_portmap(void)
+{
+    struct portmap m = {0};
+    for (int round = 0; round < 2; round++)
+        for (uint32_t port = 0; port < 65536; port += 3) portmap_add(&m, (uint16_t)port, 1);
+    CHECK("21846 distinct ports after two sweeps", m.n == 21846);
+    uint64_t sum[2] = {0, 0};
+    portmap_each(&m, count_port, sum);
+    CHECK("each counted twice", sum[0] == 2 * 21846);
+    struct portmap a = {0}, b = {0};
+    for (int p = 0; p < 3; p++) portmap_add(&a, (uint16_t)p, 1);
+    for (int p = 2; p < 5000; p++) portmap_add(&b, (uint16_t)p, 2);
+    portmap_merge(&a, &b);
+    CHECK("merge is a union", a.n == 5000);
+    uint64_t s2[2] = {0, 0};
+    portmap_each(&a, count_port, s2);
+    CHECK("merge adds counts", s2[0] == 3 + 2 * 4998);
+    portmap_free(&m);
+    portmap_free(&a);
+    portmap_free(&b);
+
+    struct addrset s = {0}, t = {0};
+    for (uint32_t i = 1; i <= 1000; i++) addrset_add(&s, i), addrset_add(&s, i);
+    for (uint32_t i = 500; i <= 1500; i++) addrset_add(&t, i);
+    addrset_merge(&s, &t);
+    CHECK("address set union is exact", s.n == 1500);
+    addrset_free(&s);
+    addrset_free(&t);
+}
+
+static struct packet make_syn(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+                              int64_t ts_ns, uint8_t tool, int16_t rule)
+{
+    struct packet p;
+    memset(&p, 0, sizeof p);
+    p.status = PKT_OK;
+    p.kind = KIND_SYN_PROBE;
+    p.proto = IPPROTO_NUM_TCP;
+    p.ip_version = 4;
+    ipaddr_parse(src, &p.src);
+    ipaddr_parse(dst, &p.dst);
+    p.sport = sport;
+    p.dport = dport;
+    p.ts_ns = ts_ns;
+    p.tool = tool;
+    p.rule = rule;
+    return p;
+}
+
+/* A stream of packets from a few sources over three days. */
+static struct packet nth_packet(int i)
+{
+    static const char *const srcs[] = {"203.0.113.1", "203.0.113.2", "2001:db8::9"};
+    char dst[32];
+    snprintf(dst, sizeof dst, "198.51.100.%d", i % 200);
+    int64_t day = (i / 7) % 3; /* every source on every day */
+    return make_syn(srcs[i % 3], dst, 40000, (uint16_t)(i * 7 % 3000), day * 86400000000000LL + i,
+                    (uint8_t)(i % 3 == 0 ? 1 : 0), (int16_t)(i % 3 == 0 ? 0 : -1));
+}
+
+static int compare_records(const agg_t *x, const agg_t *y)
+{
+    if (agg_records(x) != agg_records(y) || agg_frames(x) != agg_frames(y)) return 0;
+    for (size_t i = 0; i < agg_records(x); i++) {
+        const struct src_day *a = agg_record(x, i);
+        int found = 0;
+        for (size_t j = 0; j < agg_records(y); j++) {
+            const struct src_day *b = agg_record(y, j);
+            if (a->day != b->day || memcmp(&a->src, &b->src, sizeof a->src)) continue;
+            found = memcmp(a->kind_packets, b->kind_packets, sizeof a->kind_packets) == 0 &&
+                    a->first_ns == b->first_ns && a->last_ns == b->last_ns &&
+                    a->syn_ports.n == b->syn_ports.n && a->dsts.n == b->dsts.n &&
+                    a->tools[0].count == b->tools[0].count;
+        }
+        if (!found) return 0;
+    }
+    return 1;
+}
+
+static void test_merge_exact(void)
+{
+    agg_t *whole = agg_new(), *part1 = agg_new(), *part2 = agg_new(), *merged = agg_new();
+    for (int i = 0; i < 30000; i++) {
+        struct packet p = nth_packet(i);
+        int32_t day = (int32_t)(p.ts_ns / 86400000000000LL);
+        agg_add(whole, &p, day);
+        agg_add(i % 7 < 3 ? part1 : part2, &p, day); /* split unevenly, interleaved */
+    }
+    agg_merge(merged, part1);
+    agg_merge(merged, part2);
+    CHECK("9 (day, source) records", agg_records(whole) == 9);
+    CHECK("split and merged equals read whole", compare_records(whole, merged));
+    uint64_t syn = 0;
+    for (size_t i = 0; i < agg_records(whole); i++) syn += agg_record(whole, i)->kind_packets[KIND_SYN_PROBE];
+    CHECK("every SYN is in one record", syn == 30000);
+    agg_free(whole);
+    agg_free(part1);
+    agg_free(part2);
+    agg_free(merged);
+}
+
+static void test_verdicts(void)
+{
+    fprules_t *rules = fprules_new();
+    fprules_parse(rules, "version 1\n[toolx]\nrule x = tcp win=1\n", "t", NULL);
+    struct verdict_config cfg;
+    verdict_config_defaults(&cfg);
+    struct netset sensor = {0};
+    netset_add(&sensor, "198.51.100.0/24", NULL);
+    cfg.sensor = &sensor;
+    agg_t *agg = agg_new();
+    /* 203.0.113.1: 6 of 10 probes match -> toolx; 203.0.113.2: 4 of 10 -> unknown */
+    for (int i = 0; i < 10; i++) {
+        struct packet a = make_syn("203.0.113.1", "198.51.100.1", 4000, (uint16_t)(i + 1), i, i < 6, i < 6 ? 0 : -1);
+        struct packet b = make_syn("203.0.113.2", "198.51.100.1", 4000, (uint16_t)(i + 1), i, i < 4, i < 4 ? 0 : -1);
+        agg_add(agg, &a, 0);
+        agg_add(agg, &b, 0);
+    }
+    /* 203.0.113.50: 200 SYNs from port 80 to two ports of one address -> reflection */
+    for (int i = 0; i < 200; i++) {
+        struct packet p = make_syn("203.0.113.50", "198.51.100.5", 80, i % 2 ? 23 : 2323, i, 0, -1);
+        agg_add(agg, &p, 0);
+    }
+    /* 203.0.113.60: the same volume spread over 200 ports -> a scanner */
+    for (int i = 0; i < 200; i++) {
+        struct packet p = make_syn("203.0.113.60", "198.51.100.5", 80, (uint16_t)(i + 1), i, 0, -1);
+        agg_add(agg, &p, 0);
+    }
+    struct analysis an;
+    CHECK("analysis builds", analysis_build(&an, agg, rules, &cfg, NULL) == 0);
+    int seen = 0;
+    for (size_t i = 0; i < an.n_sources; i++) {
+        const struct source_summary *s = &an.source[i];
+        char buf[64];
+        ipaddr_format(&s->src, buf, sizeof buf);
+        if (!strcmp(buf, "203.0.113.1"))
+            { seen++; CHECK("6 of 10 matching: the tool", s->tool == 1 && s->tool_matched == 6); }
+        if (!strcmp(buf, "203.0.113.2"))
+            { seen++; CHECK("4 of 10 matching: unknown", s->tool == TOOL_UNKNOWN && s->tool_matched == 4); }
+        if (!strcmp(buf, "203.0.113.50"))
+            { seen++; CHECK("hammering two ports: reflection", s->cls == CLASS_REFLECTION); }
+        if (!strcmp(buf, "203.0.113.60"))
+            { seen++; CHECK("spreading over ports: scanner", s->cls == CLASS_SCANNER && s->syn_ports == 200); }
+    }
+    CHECK("all four sources judged", seen == 4);
+    CHECK("reflection SYNs kept out of the SYN probes", an.syn_probes == 220 && an.reflection_syn == 200);
+    analysis_free(&an);
+    agg_free(agg);
+    fprules_free(rules);
+}
+
+int main(void)
+{
+    test_portmap();
+    test_merge_exact();
+    test_verdicts();
+    CHECK_DONE();
+}
