@@ -83,6 +83,26 @@ while read -r capture src tool class syn udp icmp _; do
     check "$capture $src: want '$want', got '$got'" [ "$got" = "$want" ]
 done <tests/golden/expected-verdicts.txt
 
+echo "== a generated month against what the generator sent"
+run analyze -q -o "$T/month" "$CAP/demo-month.pcap.gz"
+check "demo month: exit 0" [ "$rc" = 0 ]
+python3 - "$CAP/demo-month.truth.json" "$T/month/summary.json" "$T/month/sources.csv" >"$T/month.check" <<'PY'
+import csv, json, sys
+truth, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sent = {}
+for day in truth["syn_per_day"].values():
+    for key, n in day.items():
+        sent[key] = sent.get(key, 0) + n
+got = {t["tool"]: t["syn_packets"] for t in summary["tools"]}
+for tool in ("masscan", "zmap", "mirai", "nmap", "unknown"):
+    print("ok" if got.get(tool) == sent.get(tool) else "FAIL", "SYN packets of", tool, got.get(tool), sent.get(tool))
+print("ok" if summary["reflection"]["syn_packets"] == sent["reflection"] else "FAIL", "reflection SYNs")
+rows = {r["src"]: r for r in csv.DictReader(open(sys.argv[3]))}
+wrong = [s for s, t in truth["sources"].items() if (rows[s]["tool"], rows[s]["class"]) != (t["tool"], t["class"])]
+print("ok" if not wrong else "FAIL", "every generated source has its tool and class", wrong[:5])
+PY
+while read -r verdict what; do check "demo month: $what" [ "$verdict" = ok ]; done <"$T/month.check"
+
 echo "== the same packets in every container and link type"
 run analyze -q -o "$T/base" "$CAP/mixed-base.pcap"
 cut -d, -f1-11,14- "$T/base/sources.csv" >"$T/base.csv"
