@@ -221,6 +221,8 @@ run analyze -q --fingerprints "$T/bad.conf" "$CAP/real-zmap-syn.pcap"
 check "--fingerprints with a bad file: exit 2" [ "$rc" = 2 ]
 
 # Output that cannot be written: a clear error, and what was there before stays.
+run analyze -q -o "$T/a/b/c" "$CAP/real-zmap-syn.pcap"
+check "-o creates missing parent directories" [ -f "$T/a/b/c/sources.csv" ]
 run analyze -q -o /proc/version "$CAP/real-zmap-syn.pcap"
 check "-o onto a file: exit 1" sh -c "[ $rc = 1 ] && grep -q '/proc/version' '$T/err'"
 mkdir -p "$T/full"

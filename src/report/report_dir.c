@@ -39,10 +39,28 @@ static int write_one(const char *dir, const struct report_writer *w, const struc
     return SL_OK;
 }
 
+/* mkdir -p: creates dir and any missing parents. */
+static int make_dirs(const char *dir, char *errbuf)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return sl_error(errbuf, SL_ERR_USAGE, "%s: path too long", dir);
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return sl_error(errbuf, SL_ERR_IO, "%s: cannot create directory: %s", path,
+                            strerror(errno));
+        *p = saved;
+        if (!saved) return SL_OK;
+    }
+}
+
 int report_write_dir(const char *dir, const struct report_input *in, char *errbuf)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return sl_error(errbuf, SL_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+    int rc = make_dirs(dir, errbuf);
+    if (rc != SL_OK) return rc;
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return sl_error(errbuf, SL_ERR_IO, "%s: not a directory", dir);
