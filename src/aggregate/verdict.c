@@ -13,6 +13,10 @@ void verdict_config_defaults(struct verdict_config *cfg)
     cfg->reflection_min_repeat = 10.0;
     cfg->reflection_max_established = 0.01;
     cfg->sensor = NULL;
+    cfg->research_min_packets = 300000;
+    cfg->research_min_ports = 30;
+    cfg->known = NULL;
+    cfg->excluded = NULL;
 }
 
 const char *source_class_name(int cls)
@@ -34,13 +38,46 @@ static int compare_src_day(const void *a, const void *b)
     return (x->day > y->day) - (x->day < y->day);
 }
 
-static int compare_summary(const void *a, const void *b)
+static int compare_summary(const struct source_summary *x, const struct source_summary *y)
 {
-    const struct source_summary *x = a, *y = b;
     uint64_t sx = x->kind_packets[KIND_SYN_PROBE], sy = y->kind_packets[KIND_SYN_PROBE];
     if (sx != sy) return sx < sy ? 1 : -1;
     if (x->probes != y->probes) return x->probes < y->probes ? 1 : -1;
     return memcmp(&x->src, &y->src, sizeof x->src);
+}
+
+static int compare_index(const void *a, const void *b, void *sources)
+{
+    const struct source_summary *s = sources;
+    return compare_summary(&s[*(const uint32_t *)a], &s[*(const uint32_t *)b]);
+}
+
+/* Sorts the sources (most SYNs first) and renumbers record_source to match. */
+static void sort_sources(struct analysis *an)
+{
+    size_t n = an->n_sources;
+    uint32_t *new_index = malloc((n ? n : 1) * sizeof *new_index);
+    struct source_summary *copy = malloc((n ? n : 1) * sizeof *copy);
+    if (!new_index || !copy) { /* keep the unsorted order: still correct, only less tidy */
+        free(new_index);
+        free(copy);
+        return;
+    }
+    /* sort an index vector so that the old position of each summary is known */
+    uint32_t *order = new_index;
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, compare_index, an->source);
+    for (size_t i = 0; i < n; i++) copy[i] = an->source[order[i]];
+    uint32_t *position = malloc((n ? n : 1) * sizeof *position);
+    if (position) {
+        for (size_t i = 0; i < n; i++) position[order[i]] = (uint32_t)i;
+        memcpy(an->source, copy, n * sizeof *copy);
+        for (size_t r = 0; r < an->n_records; r++)
+            if (an->record_source[r] != NO_SOURCE) an->record_source[r] = position[an->record_source[r]];
+        free(position);
+    }
+    free(copy);
+    free(new_index);
 }
 
 /* Picks the tool with the most matches, if it has enough of them and of the probes. */
@@ -82,7 +119,8 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
 
 /* Folds one source's day records (sorted, adjacent) into *merged and *s. */
 static bool merge_days(struct src_day *merged, struct source_summary *s,
-                       const struct src_day *const *days, size_t n)
+                       const struct src_day *const *days, size_t n,
+                       const struct verdict_config *cfg)
 {
     memset(merged, 0, sizeof *merged);
     merged->first_ns = INT64_MAX;
@@ -90,6 +128,10 @@ static bool merge_days(struct src_day *merged, struct source_summary *s,
     bool ok = true;
     for (size_t d = 0; d < n; d++) {
         const struct src_day *r = days[d];
+        if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
+                cfg->research_min_packets &&
+            r->syn_ports.n + r->udp_ports.n >= cfg->research_min_ports)
+            s->research_days++;
         for (int k = 0; k < KIND_COUNT; k++) s->kind_packets[k] += r->kind_packets[k];
         s->syn_from_service_port += r->syn_from_service_port;
         if (r->first_ns < merged->first_ns) merged->first_ns = r->first_ns;
@@ -152,6 +194,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->first_ns = INT64_MAX;
     an->last_ns = INT64_MIN;
     an->n_tools = fprules_tool_count(rules);
+    an->n_records = agg_records(agg);
     bool infer_sensor = !cfg->sensor || cfg->sensor->n == 0;
     an->sensor_inferred = infer_sensor;
     size_t n = agg_records(agg);
@@ -162,15 +205,33 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
         analysis_free(an);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for %zu source records", n);
     }
-    for (size_t i = 0; i < n; i++) order[i] = agg_record(agg, i);
+    an->record_source = malloc((n ? n : 1) * sizeof *an->record_source);
+    if (!an->record_source) {
+        free(order);
+        analysis_free(an);
+        return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for %zu source records", n);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        an->record_source[i] = NO_SOURCE;
+        if (cfg->excluded && cfg->excluded[i])
+            an->excluded_records++;
+        else
+            order[kept++] = agg_record(agg, i);
+    }
+    n = kept;
     qsort(order, n, sizeof *order, compare_src_day);
     int rc = SL_OK;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && memcmp(&order[j]->src, &order[i]->src, sizeof order[i]->src) == 0) j++;
-        struct source_summary *s = &an->source[an->n_sources++];
+        uint32_t index = (uint32_t)an->n_sources++;
+        struct source_summary *s = &an->source[index];
+        for (size_t d = i; d < j; d++)
+            an->record_source[order[d] - agg_record(agg, 0)] = index;
         struct src_day merged;
-        if (!merge_days(&merged, s, order + i, j - i))
+        s->known = cfg->known ? known_list_find(cfg->known, &order[i]->src) : -1;
+        if (!merge_days(&merged, s, order + i, j - i, cfg))
             rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
         decide_tool(s, &merged, rules, cfg);
         s->cls = (uint8_t)decide_class(s, agg, cfg, infer_sensor);
@@ -181,7 +242,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
         i = j;
     }
     free(order);
-    qsort(an->source, an->n_sources, sizeof *an->source, compare_summary);
+    sort_sources(an);
     if (rc != SL_OK) analysis_free(an);
     return rc;
 }
@@ -189,6 +250,8 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
 void analysis_free(struct analysis *an)
 {
     free(an->source);
+    free(an->record_source);
     an->source = NULL;
+    an->record_source = NULL;
     an->n_sources = 0;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../classify/fprules.h"
+#include "../classify/known.h"
 #include "../classify/netset.h"
 #include "agg.h"
 
@@ -26,6 +27,12 @@ struct verdict_config {
     double reflection_min_repeat;   /* SYNs per (destination, port) pair, at least */
     double reflection_max_established; /* session packets per SYN, at most */
     const struct netset *sensor;    /* given by the user; empty: inferred from probes */
+    /* NICTER's research-scan rule, per source and day: at least this many TCP SYN + UDP
+     * packets to at least this many destination ports. */
+    uint64_t research_min_packets;
+    uint32_t research_min_ports;
+    const known_list_t *known;      /* may be NULL */
+    const uint8_t *excluded;        /* per agg record: nonzero leaves it out; may be NULL */
 };
 
 void verdict_config_defaults(struct verdict_config *cfg);
@@ -40,6 +47,8 @@ struct source_summary {
     uint64_t kind_packets[KIND_COUNT];
     uint64_t syn_from_service_port;
     uint32_t syn_ports, udp_ports, dst_addrs, days;
+    uint32_t research_days; /* days on which it met the research-scan rule */
+    int32_t known;          /* entry in the known-scanners list, or -1 */
     int64_t first_ns, last_ns;
 };
 
@@ -63,7 +72,12 @@ struct analysis {
     uint64_t backscatter_packets; /* backscatter-kind packets of backscatter-class sources */
     int64_t first_ns, last_ns;
     int sensor_inferred;         /* 1 when the sensor's addresses were inferred */
+    uint32_t *record_source;     /* per agg record: its source's index, or NO_SOURCE */
+    size_t n_records;
+    uint64_t excluded_records;
 };
+
+#define NO_SOURCE UINT32_MAX
 
 int analysis_build(struct analysis *out, const agg_t *agg, const fprules_t *rules,
                    const struct verdict_config *cfg, char *errbuf);

@@ -29,7 +29,7 @@ const char *ipaddr_format(const struct ipaddr *a, char *buf, size_t len)
     return buf;
 }
 
-int netset_add(struct netset *set, const char *cidr, char *errbuf)
+int prefix_parse(struct prefix *out, const char *cidr, char *errbuf)
 {
     char text[64];
     if (strlen(cidr) >= sizeof text)
@@ -51,18 +51,34 @@ int netset_add(struct netset *set, const char *cidr, char *errbuf)
     if (bits == -1) bits = max;
     if (bits < 0 || bits > max)
         return sl_error(errbuf, SL_ERR_USAGE, "'%s': prefix length must be 0-%ld", cidr, max);
-    if (set->n == NETSET_MAX)
-        return sl_error(errbuf, SL_ERR_USAGE, "more than %d sensor prefixes", NETSET_MAX);
     unsigned total = (unsigned)(v4 ? bits + 96 : bits);
     for (unsigned i = total; i < 128; i++) addr.b[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
-    set->net[set->n].addr = addr;
-    set->net[set->n].bits = total;
-    set->n++;
+    out->addr = addr;
+    out->bits = total;
     return SL_OK;
 }
 
-static bool prefix_match(const struct ipaddr *net, unsigned bits, const struct ipaddr *a)
+int netset_add(struct netset *set, const char *cidr, char *errbuf)
 {
+    if (set->n == NETSET_MAX)
+        return sl_error(errbuf, SL_ERR_USAGE, "more than %d prefixes", NETSET_MAX);
+    int rc = prefix_parse(&set->net[set->n], cidr, errbuf);
+    if (rc == SL_OK) set->n++;
+    return rc;
+}
+
+const char *prefix_format(const struct prefix *p, char *buf, size_t len)
+{
+    char addr[64];
+    ipaddr_format(&p->addr, addr, sizeof addr);
+    snprintf(buf, len, "%s/%u", addr, ipaddr_is_v4(&p->addr) ? p->bits - 96 : p->bits);
+    return buf;
+}
+
+bool prefix_contains(const struct prefix *p, const struct ipaddr *a)
+{
+    const struct ipaddr *net = &p->addr;
+    unsigned bits = p->bits;
     unsigned whole = bits / 8, rest = bits % 8;
     if (memcmp(net->b, a->b, whole) != 0) return false;
     if (!rest) return true;
@@ -73,6 +89,6 @@ static bool prefix_match(const struct ipaddr *net, unsigned bits, const struct i
 bool netset_contains(const struct netset *set, const struct ipaddr *addr)
 {
     for (size_t i = 0; i < set->n; i++)
-        if (prefix_match(&set->net[i].addr, set->net[i].bits, addr)) return true;
+        if (prefix_contains(&set->net[i], addr)) return true;
     return false;
 }

@@ -9,15 +9,22 @@
 
 #define NETSET_MAX 256
 
-struct netset {
-    size_t n;
-    struct {
-        struct ipaddr addr;
-        unsigned bits; /* prefix length over the 128-bit (v4-mapped) address */
-    } net[NETSET_MAX];
+struct prefix {
+    struct ipaddr addr;
+    unsigned bits; /* prefix length over the 128-bit (v4-mapped) address */
 };
 
-/* Adds "198.51.100.0/24", "2001:db8::/32" or a bare address; returns SL_OK or an error. */
+struct netset {
+    size_t n;
+    struct prefix net[NETSET_MAX];
+};
+
+/* Parses "198.51.100.0/24", "2001:db8::/32" or a bare address. */
+int prefix_parse(struct prefix *out, const char *cidr, char *errbuf);
+bool prefix_contains(const struct prefix *p, const struct ipaddr *addr);
+/* "198.51.100.0/24"; buf needs 64 bytes. */
+const char *prefix_format(const struct prefix *p, char *buf, size_t len);
+/* Adds a prefix as prefix_parse reads it; returns SL_OK or an error. */
 int netset_add(struct netset *set, const char *cidr, char *errbuf);
 bool netset_contains(const struct netset *set, const struct ipaddr *addr);
 /* Formats an address the usual way (dotted quad for IPv4). buf needs 46 bytes. */

@@ -65,7 +65,7 @@ int report_write_dir(const char *dir, const struct report_input *in, char *errbu
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return sl_error(errbuf, SL_ERR_IO, "%s: not a directory", dir);
     for (size_t i = 0; i < report_writer_count; i++) {
-        int rc = write_one(dir, &report_writers[i], in, errbuf);
+        rc = write_one(dir, &report_writers[i], in, errbuf);
         if (rc != SL_OK) return rc;
     }
     return SL_OK;

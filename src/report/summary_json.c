@@ -43,13 +43,8 @@ static void write_sensor(FILE *out, const struct report_input *in)
         fprintf(out, "], \"address_count\": %zu},\n", n);
     } else {
         for (size_t i = 0; i < in->sensor->n; i++) {
-            char net[80];
-            snprintf(net, sizeof net, "%s/%u",
-                     ipaddr_format(&in->sensor->net[i].addr, buf, sizeof buf),
-                     ipaddr_is_v4(&in->sensor->net[i].addr) ? in->sensor->net[i].bits - 96
-                                                             : in->sensor->net[i].bits);
             if (i) fputs(", ", out);
-            json_string(out, net);
+            json_string(out, prefix_format(&in->sensor->net[i], buf, sizeof buf));
         }
         fputs("]},\n", out);
     }
