@@ -1,0 +1,73 @@
+/* Outlier detection over (day, source) records. */
+#include "outliers.h"
+
+#include <stdlib.h>
+
+#include "../util/error.h"
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool counted(const struct analysis *an, size_t r)
+{
+    uint32_t s = an->record_source[r];
+    return s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER;
+}
+
+int find_outliers(const agg_t *agg, const struct analysis *an, const struct outlier_config *cfg,
+                  struct outlier **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    size_t n = agg_records(agg);
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    for (size_t r = 0; r < n; r++) {
+        if (!counted(an, r)) continue;
+        int32_t d = agg_record(agg, r)->day;
+        if (d < first) first = d;
+        if (d > last) last = d;
+    }
+    if (first > last) return SL_OK;
+    size_t days = (size_t)(last - first) + 1;
+    uint64_t *day_syn = calloc(days, sizeof *day_syn), *sorted = calloc(days, sizeof *sorted);
+    if (!day_syn || !sorted) {
+        free(day_syn);
+        free(sorted);
+        return SL_ERR_NOMEM;
+    }
+    for (size_t r = 0; r < n; r++)
+        if (counted(an, r))
+            day_syn[agg_record(agg, r)->day - first] += agg_record(agg, r)->kind_packets[KIND_SYN_PROBE];
+    size_t active = 0;
+    for (size_t d = 0; d < days; d++)
+        if (day_syn[d]) sorted[active++] = day_syn[d];
+    qsort(sorted, active, sizeof *sorted, compare_u64);
+    double median = active % 2 ? (double)sorted[active / 2]
+                               : ((double)sorted[active / 2 - 1] + (double)sorted[active / 2]) / 2;
+    int rc = SL_OK;
+    for (size_t r = 0; r < n && rc == SL_OK; r++) {
+        if (!counted(an, r)) continue;
+        const struct src_day *rec = agg_record(agg, r);
+        uint64_t syn = rec->kind_packets[KIND_SYN_PROBE], total = day_syn[rec->day - first];
+        if (!syn || (double)syn < cfg->min_share * (double)total ||
+            (double)syn < cfg->min_factor * median)
+            continue;
+        struct outlier *grown = realloc(*out, (*n_out + 1) * sizeof *grown);
+        if (!grown) {
+            rc = SL_ERR_NOMEM;
+            break;
+        }
+        *out = grown;
+        (*out)[(*n_out)++] = (struct outlier){
+            .record = (uint32_t)r, .source = an->record_source[r], .day = rec->day,
+            .syn_packets = syn, .day_syn = total, .ports = rec->syn_ports.n,
+            .median_day_syn = median,
+        };
+    }
+    free(day_syn);
+    free(sorted);
+    return rc;
+}
