@@ -44,6 +44,11 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
     size_t active = 0;
     for (size_t d = 0; d < days; d++)
         if (day_syn[d]) sorted[active++] = day_syn[d];
+    if (!active) { /* no SYN probes at all: nothing can stand out */
+        free(day_syn);
+        free(sorted);
+        return SL_OK;
+    }
     qsort(sorted, active, sizeof *sorted, compare_u64);
     double median = active % 2 ? (double)sorted[active / 2]
                                : ((double)sorted[active / 2 - 1] + (double)sorted[active / 2]) / 2;
@@ -62,7 +67,7 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
         }
         *out = grown;
         (*out)[(*n_out)++] = (struct outlier){
-            .record = (uint32_t)r, .source = an->record_source[r], .day = rec->day,
+            .record = (uint32_t)r, .tool = an->source[an->record_source[r]].tool, .day = rec->day,
             .syn_packets = syn, .day_syn = total, .ports = rec->syn_ports.n,
             .median_day_syn = median,
         };

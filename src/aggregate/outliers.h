@@ -19,7 +19,7 @@ struct outlier_config {
 
 struct outlier {
     uint32_t record; /* agg record index */
-    uint32_t source; /* index in analysis.source */
+    uint8_t tool;    /* its source's tool when it was found */
     int32_t day;
     uint64_t syn_packets, day_syn;
     uint32_t ports;

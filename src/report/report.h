@@ -7,10 +7,26 @@
 #include <stdio.h>
 
 #include "../aggregate/agg.h"
+#include "../aggregate/outliers.h"
 #include "../aggregate/verdict.h"
 #include "../classify/fprules.h"
 #include "../classify/netset.h"
+#include "../classify/known.h"
 #include "../input/file_result.h"
+#include "figures.h"
+
+/* How the analysis was set up, for the report to state. */
+struct report_settings {
+    const char *time_zone;
+    const char *from, *to;          /* as given, or NULL */
+    uint64_t research_min_packets;  /* after scaling */
+    uint32_t research_min_ports;
+    uint64_t sensor_size;           /* addresses the user said the sensor watches, 0 if not */
+    bool outliers_excluded;
+    size_t manual_exclusions;
+    double outlier_share, outlier_factor;
+    int compare_a, compare_b;       /* tools of the comparison figure, -1 if none */
+};
 
 struct report_input {
     const struct analysis *an;
@@ -20,6 +36,11 @@ struct report_input {
     size_t n_files;
     const struct netset *sensor; /* what the user gave; empty means inferred */
     const char *version;
+    const struct figure_data *fig;
+    const struct outlier *outliers;
+    size_t n_outliers;
+    const known_list_t *known;
+    const struct report_settings *settings;
 };
 
 struct report_writer {
@@ -34,6 +55,18 @@ extern const size_t report_writer_count;
 int report_write_text(FILE *out, const struct report_input *in);
 int report_write_sources_csv(FILE *out, const struct report_input *in);
 int report_write_summary_json(FILE *out, const struct report_input *in);
+int report_write_daily_csv(FILE *out, const struct report_input *in);
+int report_write_ports_csv(FILE *out, const struct report_input *in);
+int report_write_html(FILE *out, const struct report_input *in);
+
+/* The charts, each also written alone as an .svg file. */
+size_t report_chart_count(const struct report_input *in);
+/* File name ("fig1-daily-share.svg", ...) and caption of chart i. */
+void report_chart_name(const struct report_input *in, size_t i, char *file, size_t file_len,
+                       char *caption, size_t caption_len);
+int report_chart_draw(FILE *out, const struct report_input *in, size_t i);
+/* Named tools (not unknown) with SYN probes, most SYNs first; returns how many. */
+size_t report_tools_by_syn(const struct report_input *in, int *tools, bool with_unknown);
 
 /* Writes every report_writers file into dir (created if missing). Returns SL_OK or an error
  * naming the file that could not be written; files already there stay as they were. */

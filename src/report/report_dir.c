@@ -9,20 +9,23 @@
 #include "report.h"
 
 const struct report_writer report_writers[] = {
-    {"sources.csv", report_write_sources_csv},
-    {"summary.json", report_write_summary_json},
+    {"sources.csv", report_write_sources_csv}, {"summary.json", report_write_summary_json},
+    {"daily.csv", report_write_daily_csv},     {"ports.csv", report_write_ports_csv},
+    {"report.html", report_write_html},
 };
 const size_t report_writer_count = sizeof report_writers / sizeof report_writers[0];
 
-static int write_one(const char *dir, const struct report_writer *w, const struct report_input *in,
-                     char *errbuf)
+/* Writes one file through write(out, in, index). */
+static int write_one(const char *dir, const char *file_name,
+                     int (*write)(FILE *, const struct report_input *, size_t), size_t index,
+                     const struct report_input *in, char *errbuf)
 {
     char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, w->file_name);
+    snprintf(path, sizeof path, "%s/%s", dir, file_name);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f) return sl_error(errbuf, SL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    int rc = w->write(f, in);
+    int rc = write(f, in, index);
     int saved = errno;
     if (fflush(f) != 0 || ferror(f)) rc = -1, saved = errno;
     if (fclose(f) != 0 && rc == 0) rc = -1, saved = errno;
@@ -37,6 +40,17 @@ static int write_one(const char *dir, const struct report_writer *w, const struc
         return sl_error(errbuf, SL_ERR_IO, "%s: cannot put in place: %s", path, strerror(saved));
     }
     return SL_OK;
+}
+
+static int write_table_entry(FILE *out, const struct report_input *in, size_t i)
+{
+    return report_writers[i].write(out, in);
+}
+
+static int write_chart(FILE *out, const struct report_input *in, size_t i)
+{
+    int rc = report_chart_draw(out, in, i);
+    return rc ? rc : ferror(out) ? -1 : 0;
 }
 
 /* mkdir -p: creates dir and any missing parents. */
@@ -65,7 +79,13 @@ int report_write_dir(const char *dir, const struct report_input *in, char *errbu
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return sl_error(errbuf, SL_ERR_IO, "%s: not a directory", dir);
     for (size_t i = 0; i < report_writer_count; i++) {
-        rc = write_one(dir, &report_writers[i], in, errbuf);
+        rc = write_one(dir, report_writers[i].file_name, write_table_entry, i, in, errbuf);
+        if (rc != SL_OK) return rc;
+    }
+    for (size_t i = 0; i < report_chart_count(in); i++) {
+        char file[128], caption[256];
+        report_chart_name(in, i, file, sizeof file, caption, sizeof caption);
+        rc = write_one(dir, file, write_chart, i, in, errbuf);
         if (rc != SL_OK) return rc;
     }
     return SL_OK;

@@ -4,6 +4,7 @@
 
 #include "../decode/decode.h"
 #include "../util/timefmt.h"
+#include "findings.h"
 #include "report.h"
 
 static double percent(uint64_t part, uint64_t whole)
@@ -69,5 +70,11 @@ int report_write_text(FILE *out, const struct report_input *in)
             an->backscatter_packets, an->class_sources[CLASS_BACKSCATTER]);
     fprintf(out, "  sensor       %12" PRIu64 " packets from %" PRIu64 " sensor addresses\n",
             an->class_packets[CLASS_SENSOR], an->class_sources[CLASS_SENSOR]);
+    if (in->fig) {
+        char lines[16][FINDING_LEN];
+        size_t n = report_findings(in, lines, 16);
+        if (n) fputc('\n', out);
+        for (size_t i = 0; i < n; i++) fprintf(out, "%s\n", lines[i]);
+    }
     return ferror(out) ? -1 : 0;
 }
