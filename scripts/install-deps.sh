@@ -3,8 +3,8 @@
 # Run as root (it is, on a fresh Debian 12 machine and in CI); otherwise it says what to install.
 set -eu
 build="gcc make pkg-config libpcap-dev zlib1g-dev libzstd-dev"
-# Tests: real scanners and packet tools make and check the ground-truth captures.
-test="tcpdump tshark iproute2 zstd gzip python3"
+# Tests: packet tools check the captures; chromium renders the HTML report.
+test="tcpdump tshark iproute2 zstd gzip python3 tzdata chromium fonts-dejavu-core"
 missing=""
 for p in $build $test; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -103,6 +103,93 @@ print("ok" if not wrong else "FAIL", "every generated source has its tool and cl
 PY
 while read -r verdict what; do check "demo month: $what" [ "$verdict" = ok ]; done <"$T/month.check"
 
+echo "== the report"
+# Two crafted captures of 2019-01-15 (UTC), counted by hand: zmap 60 SYNs on 52869, masscan 24,
+# nmap 12 (ports 100-111, one each), unicornscan 10, unknown 24 (8 + 10 + 6 IPv6): 130 in all.
+run analyze -q -o "$T/small" "$CAP/crafted-misc.pcap" "$CAP/crafted-zmap41.pcap"
+daily_row() { grep "^$2,$3," "$1/daily.csv" | cut -d, -f3-; }
+check "daily.csv: zmap 60 SYNs, 3 sources, share 60/130" [ "$(daily_row "$T/small" 2019-01-15 zmap)" = "60,3,0.461538" ]
+check "daily.csv: masscan 24 SYNs, 1 source, share 24/130" [ "$(daily_row "$T/small" 2019-01-15 masscan)" = "24,1,0.184615" ]
+check "daily.csv: unknown 24 SYNs from 3 sources" [ "$(daily_row "$T/small" 2019-01-15 unknown)" = "24,3,0.184615" ]
+check "ports.csv: zmap 60 on 52869/tcp" grep -qx "2019-01-15,zmap,52869,60" "$T/small/ports.csv"
+check "ports.csv: nmap 1 on port 100" grep -qx "2019-01-15,nmap,100,1" "$T/small/ports.csv"
+for f in report.html fig1-daily-share.svg fig2-ports-zmap.svg fig2-ports-masscan.svg fig3-zmap-vs-masscan.svg daily.csv ports.csv; do
+    check "report file $f written" [ -s "$T/small/$f" ]
+done
+check "report.html is self-contained (no external references)" \
+    sh -c "! grep -Eq '(src|href)=\"(https?:)?//' '$T/small/report.html' && ! grep -q '<script' '$T/small/report.html'"
+check "terminal findings compare the tools" grep -q "zmap sent 2.5x the SYN packets of masscan from 3.0x the sources" "$T/out"
+
+# Time zones: Mirai's trace is at 2019-01-15 00:00 UTC, which is the 14th in New York.
+run analyze -q -o "$T/tz" --tz America/New_York "$CAP/crafted-mirai.pcap"
+check "--tz America/New_York moves 00:00 UTC to the day before" [ "$(sed 1d "$T/tz/daily.csv" | cut -d, -f1 | sort -u)" = 2019-01-14 ]
+run analyze -q --tz Mars/Olympus "$CAP/crafted-mirai.pcap"
+check "--tz with an unknown zone: exit 2" [ "$rc" = 2 ]
+
+# The research rule, counted by hand: masscan sent 128 SYNs to 8 ports in one day.
+run analyze -q -o "$T/r1" --research-packets 100 --research-ports 8 "$CAP/real-masscan-syn.pcap"
+check "research rule met at 100 packets / 8 ports" [ "$(csv_field "$T/r1/sources.csv" 192.0.2.11 research_days)" = 1 ]
+run analyze -q -o "$T/r2" --research-packets 100 --research-ports 9 "$CAP/real-masscan-syn.pcap"
+check "research rule not met at 9 ports" [ "$(csv_field "$T/r2/sources.csv" 192.0.2.11 research_days)" = 0 ]
+run analyze -q -o "$T/r3" --sensor-size 300 --research-ports 8 "$CAP/real-masscan-syn.pcap"
+check "--sensor-size 300 scales 300,000 packets to 300" [ "$(json_get "$T/r3/summary.json" 'd["settings"]["research_min_packets"]')" = 300 ]
+check "... which 128 SYNs do not reach" [ "$(csv_field "$T/r3/sources.csv" 192.0.2.11 research_days)" = 0 ]
+
+# Known scanners and manual exclusion.
+printf '192.0.2.0/24,Example Research,research\n' >"$T/known.csv"
+printf '192.0.2.12/32,Nmap Lab,benign\n' >>"$T/known.csv"
+run analyze -q -o "$T/k" --known "$T/known.csv" "$CAP/real-masscan-syn.pcap" "$CAP/real-nmap-syn.pcap"
+check "--known: a source in a listed /24" [ "$(csv_field "$T/k/sources.csv" 192.0.2.11 known_org)" = "Example Research" ]
+check "--known: the most specific entry wins" [ "$(csv_field "$T/k/sources.csv" 192.0.2.12 known_label)" = benign ]
+printf '192.0.2.0/24,Org,friendly\n' >"$T/bad-known.csv"
+run analyze -q --known "$T/bad-known.csv" "$CAP/real-masscan-syn.pcap"
+check "--known with a bad label: exit 2 naming the line" sh -c "[ $rc = 2 ] && grep -q 'bad-known.csv:1:' '$T/err'"
+run analyze -q -o "$T/x" --exclude 192.0.2.11 "$CAP/real-masscan-syn.pcap" "$CAP/real-nmap-syn.pcap"
+check "--exclude ADDR leaves it out" [ "$(csv_field "$T/x/sources.csv" 192.0.2.11 tool)" = "(absent)" ]
+run analyze -q -o "$T/x2" --exclude 203.0.113.30@2019-01-14 "$CAP/crafted-misc.pcap"
+check "--exclude ADDR@DAY on another day keeps it" [ "$(csv_field "$T/x2/sources.csv" 203.0.113.30 tool)" = masscan ]
+run analyze -q --exclude 1.2.3.4@2019-13-01 "$CAP/crafted-misc.pcap"
+check "--exclude with a bad day: exit 2" [ "$rc" = 2 ]
+
+# The generated month: every day's figures against what the generator sent.
+python3 - "$CAP/demo-month.truth.json" "$T/month" >"$T/month2.check" <<'PY'
+import csv, json, sys
+truth, out = json.load(open(sys.argv[1])), sys.argv[2]
+rows = list(csv.DictReader(open(out + "/daily.csv")))
+bad = []
+for r in rows:
+    day = (int(r["date"][8:]) - 1)  # the month starts 2019-01-01
+    want = truth["syn_per_day"].get(str(day), {}).get(r["tool"], 0)
+    if int(r["syn_packets"]) != want:
+        bad.append((r["date"], r["tool"], r["syn_packets"], want))
+print("ok" if rows and not bad else "FAIL", "daily.csv equals the generator's count for every day and tool", bad[:3])
+days = {}
+for r in rows:
+    days.setdefault(r["date"], []).append(float(r["share"]))
+print("ok" if all(abs(sum(v) - 1) < 1e-4 for v in days.values()) else "FAIL", "each day's shares add up to 1")
+summary = json.load(open(out + "/summary.json"))
+found = sorted([o["src"], int(o["day"][8:]) - 1] for o in summary["outliers"])
+print("ok" if found == sorted(truth["outliers"]) else "FAIL", "outliers are exactly the planted anomaly", found)
+PY
+while read -r verdict what; do check "demo month: $what" [ "$verdict" = ok ]; done <"$T/month2.check"
+run analyze -q -o "$T/month-x" --exclude-outliers "$CAP/demo-month.pcap.gz"
+anomaly=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); print(sum(t["syn_per_day"][str(d)]["masscan"] for d in range(31)))' "$CAP/demo-month.truth.json")
+check "--exclude-outliers: the anomaly's source is gone" [ "$(csv_field "$T/month-x/sources.csv" 192.0.2.250 tool)" = "(absent)" ]
+check "--exclude-outliers: masscan loses exactly the anomaly's SYNs" \
+    [ "$(json_get "$T/month-x/summary.json" '[t["syn_packets"] for t in d["tools"] if t["tool"]=="masscan"][0]')" = \
+      "$(($(json_get "$T/month/summary.json" '[t["syn_packets"] for t in d["tools"] if t["tool"]=="masscan"][0]') - $(json_get "$T/month/summary.json" 'sum(o["syn_packets"] for o in d["outliers"])')))" ]
+run analyze -q -o "$T/period" --from 2019-01-10 --to 2019-01-12 "$CAP/demo-month.pcap.gz"
+check "--from/--to: three days in daily.csv" [ "$(cut -d, -f1 "$T/period/daily.csv" | sed 1d | sort -u | tr '\n' ' ')" = "2019-01-10 2019-01-11 2019-01-12 " ]
+check "--from after --to: exit 2" sh -c "'$SL' analyze -q --from 2019-01-12 --to 2019-01-10 '$CAP/demo-month.pcap.gz' >/dev/null 2>&1; [ \$? = 2 ]"
+
+# The report in a real browser: every figure drew.
+if command -v chromium >/dev/null; then
+    python3 tests/tools/render_check.py "$T/month/report.html" 6 >"$T/render"
+    while read -r verdict what; do check "browser: $what" [ "$verdict" = ok ]; done <"$T/render"
+else
+    fail "chromium is not installed (scripts/install-deps.sh installs it)"
+fi
+
 echo "== the same packets in every container and link type"
 run analyze -q -o "$T/base" "$CAP/mixed-base.pcap"
 cut -d, -f1-11,14- "$T/base/sources.csv" >"$T/base.csv"

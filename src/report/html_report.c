@@ -69,13 +69,13 @@ static void write_header(FILE *o, const struct report_input *in)
     fputs("</ul>\n", o);
 }
 
-static void write_figure(FILE *o, const struct report_input *in, size_t i)
+static void write_figure(FILE *o, const struct report_input *in, size_t i, const char *number)
 {
     char file[128], caption[256];
     report_chart_name(in, i, file, sizeof file, caption, sizeof caption);
-    fprintf(o, "<figure id=\"fig%zu\">\n", i + 1);
+    fprintf(o, "<figure id=\"fig%s\">\n", number);
     report_chart_draw(o, in, i);
-    fprintf(o, "<figcaption>Figure %zu. ", i + 1);
+    fprintf(o, "<figcaption>Figure %s. ", number);
     xml_escape(o, caption);
     fprintf(o, " (also <code>%s</code>)</figcaption></figure>\n", file);
 }
@@ -268,18 +268,20 @@ int report_write_html(FILE *o, const struct report_input *in)
     write_header(o, in);
     size_t charts = report_chart_count(in);
     fputs("<h2>Figure 1. Share of SYN probes per tool</h2>\n", o);
-    write_figure(o, in, 0);
+    write_figure(o, in, 0, "1");
     share_table(o, in);
     int tools[FP_MAX_TOOLS];
     size_t n = report_tools_by_syn(in, tools, false);
     fputs("<h2>Figure 2. Destination ports per tool</h2>\n", o);
     for (size_t i = 0; i < n; i++) {
-        write_figure(o, in, 1 + i);
+        char number[8];
+        snprintf(number, sizeof number, "2%c", (char)('a' + i));
+        write_figure(o, in, 1 + i, number);
         ports_table(o, in, tools[i]);
     }
     if (charts > 1 + n) {
         fputs("<h2>Figure 3. One tool against another on its top ports</h2>\n", o);
-        write_figure(o, in, 1 + n);
+        write_figure(o, in, 1 + n, "3");
         compare_table(o, in);
     }
     stats_table(o, in);

@@ -50,6 +50,74 @@ static void write_sensor(FILE *out, const struct report_input *in)
     }
 }
 
+/* Settings, per-tool statistics, outliers and research / known sources. */
+static void write_analysis(FILE *out, const struct report_input *in)
+{
+    const struct report_settings *st = in->settings;
+    const struct figure_data *fig = in->fig;
+    char addr[64], day[16];
+    fputs("  \"settings\": {\"time_zone\": ", out);
+    json_string(out, st->time_zone);
+    fputs(", \"from\": ", out);
+    st->from ? json_string(out, st->from) : (void)fputs("null", out);
+    fputs(", \"to\": ", out);
+    st->to ? json_string(out, st->to) : (void)fputs("null", out);
+    fprintf(out, ", \"research_min_packets\": %" PRIu64 ", \"research_min_ports\": %u, "
+                 "\"sensor_size\": %" PRIu64 ", \"outliers_excluded\": %s, \"outlier_share\": ",
+            st->research_min_packets, st->research_min_ports, st->sensor_size,
+            st->outliers_excluded ? "true" : "false");
+    json_number(out, st->outlier_share);
+    fputs(", \"outlier_factor\": ", out);
+    json_number(out, st->outlier_factor);
+    fprintf(out, ", \"manual_exclusions\": %zu},\n", st->manual_exclusions);
+    fputs("  \"tool_stats\": {", out);
+    for (size_t t = 0, first = 1; t < fig->n_tools; t++) {
+        const struct tool_stats *ts = &fig->tool[t];
+        if (!ts->syn_packets) continue;
+        fprintf(out, "%s\n    ", first ? "" : ",");
+        first = 0;
+        json_string(out, fprules_tool_name(in->rules, (int)t));
+        fprintf(out, ": {\"syn_packets\": %" PRIu64 ", \"sources\": %" PRIu64
+                     ", \"top5_share\": ", ts->syn_packets, ts->sources);
+        json_number(out, (double)ts->top5_syn / (double)ts->syn_packets);
+        fputs(", \"top10_share\": ", out);
+        json_number(out, (double)ts->top10_syn / (double)ts->syn_packets);
+        fprintf(out, ", \"sources_1000_ports\": %u, \"sources_all_ports\": %u, "
+                     "\"research_sources\": %u, \"top_ports\": [",
+                ts->sweep_1000, ts->sweep_all, ts->research_sources);
+        for (size_t k = 0; k < ts->n_top; k++) fprintf(out, "%s%u", k ? ", " : "", ts->top_port[k]);
+        fputs("]}", out);
+    }
+    fputs("\n  },\n  \"outliers\": [", out);
+    for (size_t i = 0; i < in->n_outliers; i++) {
+        const struct outlier *o = &in->outliers[i];
+        fprintf(out, "%s\n    {\"src\": \"%s\", \"day\": \"%s\", \"syn_packets\": %" PRIu64
+                     ", \"day_syn_packets\": %" PRIu64 ", \"ports\": %u, \"tool\": ",
+                i ? "," : "", ipaddr_format(&agg_record(in->agg, o->record)->src, addr, sizeof addr),
+                format_day(o->day, day, sizeof day), o->syn_packets, o->day_syn, o->ports);
+        json_string(out, fprules_tool_name(in->rules, o->tool));
+        fputc('}', out);
+    }
+    fputs("\n  ],\n  \"research_sources\": [", out);
+    for (size_t i = 0, n = 0; i < in->an->n_sources; i++) {
+        const struct source_summary *s = &in->an->source[i];
+        if (!s->research_days) continue;
+        fprintf(out, "%s\"%s\"", n++ ? ", " : "", ipaddr_format(&s->src, addr, sizeof addr));
+    }
+    fputs("],\n  \"known_sources\": [", out);
+    for (size_t i = 0, n = 0; i < in->an->n_sources; i++) {
+        const struct source_summary *s = &in->an->source[i];
+        if (s->known < 0) continue;
+        fprintf(out, "%s\n    {\"src\": \"%s\", \"org\": ", n++ ? "," : "",
+                ipaddr_format(&s->src, addr, sizeof addr));
+        json_string(out, known_list_org(in->known, s->known));
+        fputs(", \"label\": ", out);
+        json_string(out, known_list_label(in->known, s->known));
+        fputc('}', out);
+    }
+    fputs("\n  ],\n", out);
+}
+
 int report_write_summary_json(FILE *out, const struct report_input *in)
 {
     const struct analysis *an = in->an;
@@ -88,6 +156,7 @@ int report_write_summary_json(FILE *out, const struct report_input *in)
             an->reflection_syn, an->class_sources[CLASS_REFLECTION]);
     fprintf(out, "  \"backscatter\": {\"packets\": %" PRIu64 ", \"sources\": %" PRIu64 "},\n",
             an->backscatter_packets, an->class_sources[CLASS_BACKSCATTER]);
+    write_analysis(out, in);
     fprintf(out, "  \"sensor_packets\": %" PRIu64 ",\n  \"classes\": {", an->class_packets[CLASS_SENSOR]);
     for (int c = 0; c < CLASS_COUNT; c++)
         fprintf(out, "%s\"%s\": {\"sources\": %" PRIu64 ", \"packets\": %" PRIu64 "}",

@@ -128,6 +128,9 @@ class Month:
             if day >= self.days - 4:
                 self.reflection("203.0.113.250", day, int(400 * s))
             self.backscatter("203.0.113.%d" % (200 + day % 10), day, int(30 * s))
+            if day >= self.days - 3:  # the anomaly: a full-speed Masscan sweep on the last 3 days
+                self.masscan("192.0.2.250", day, int(6000 * s), list(range(1, 65536)))
+                self.truth.setdefault("outliers", []).append(["192.0.2.250", day])
         self.frames.sort(key=lambda f: f[0])
 
 
