@@ -16,6 +16,11 @@
 
 typedef void (*packet_fn)(void *ctx, struct packet *p);
 
+struct scan_progress {
+    double start, next; /* when the run started; when to show the next line */
+    uint64_t total_bytes, bytes_before, frames_before;
+};
+
 struct scan_job {
     char **paths;
     size_t n_paths;
@@ -26,6 +31,7 @@ struct scan_job {
     FILE *diag;            /* warnings and errors go here ("scanlens: FILE: ...") */
     bool progress;         /* a progress line on diag (a terminal) */
     struct file_result *results; /* n_paths entries */
+    struct scan_progress progress_state;
 };
 
 struct scan_outcome {

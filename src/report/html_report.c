@@ -169,8 +169,8 @@ static void source_row(FILE *o, const struct report_input *in, const struct sour
     cell_u64(o, s->syn_ports);
     cell_u64(o, s->dst_addrs);
     cell_u64(o, s->days);
-    cell_text(o, format_time_utc(s->first_ns, a, sizeof a));
-    cell_text(o, format_time_utc(s->last_ns, b, sizeof b));
+    cell_text(o, format_time_short(s->first_ns, a, sizeof a));
+    cell_text(o, format_time_short(s->last_ns, b, sizeof b));
     cell_text(o, s->research_days ? "yes" : "");
     cell_text(o, s->known >= 0 ? known_list_org(in->known, s->known) : "");
     cell_text(o, s->known >= 0 ? known_list_label(in->known, s->known) : "");
@@ -179,8 +179,8 @@ static void source_row(FILE *o, const struct report_input *in, const struct sour
 
 static const char source_head[] =
     "<table><tr><th class=\"l\">source</th><th class=\"l\">tool</th><th>SYN packets</th>"
-    "<th>ports</th><th>addresses</th><th>days active</th><th class=\"l\">first seen</th>"
-    "<th class=\"l\">last seen</th><th class=\"l\">research rule</th><th class=\"l\">known as</th>"
+    "<th>ports</th><th>addresses</th><th>days active</th><th class=\"l\">first seen (UTC)</th>"
+    "<th class=\"l\">last seen (UTC)</th><th class=\"l\">research rule</th><th class=\"l\">known as</th>"
     "<th class=\"l\">label</th></tr>\n";
 
 static void top_sources(FILE *o, const struct report_input *in)

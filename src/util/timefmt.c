@@ -30,3 +30,11 @@ const char *format_day(int32_t day, char *buf, size_t len)
     snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     return buf;
 }
+
+const char *format_time_short(int64_t ts_ns, char *buf, size_t len)
+{
+    char full[40];
+    format_time_utc(ts_ns, full, sizeof full);
+    snprintf(buf, len, "%.10s %.5s", full, full + 11);
+    return buf;
+}
