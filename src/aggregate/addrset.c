@@ -18,10 +18,20 @@ uint32_t addrset_key(const struct ipaddr *a)
     return key ? key : 1;
 }
 
+static inline uint32_t slot_of(uint32_t key, uint32_t cap)
+{
+    return (key * 0x9E3779B1u) >> 8 & (cap - 1);
+}
+
+void addrset_prefetch(const struct addrset *s, uint32_t key)
+{
+    if (s->cap) __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
+}
+
 static bool table_insert(uint32_t *table, uint32_t cap, uint32_t key)
 {
     uint32_t mask = cap - 1;
-    for (uint32_t i = (key * 0x9E3779B1u) >> 8 & mask;; i = (i + 1) & mask) {
+    for (uint32_t i = slot_of(key, cap);; i = (i + 1) & mask) {
         if (table[i] == key) return false;
         if (!table[i]) {
             table[i] = key;

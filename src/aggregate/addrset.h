@@ -9,7 +9,7 @@
 
 #include "../decode/packet.h"
 
-#define ADDRSET_INLINE 3
+#define ADDRSET_INLINE 2
 
 struct addrset {
     uint32_t n, cap; /* cap 0: inline */
@@ -21,6 +21,8 @@ struct addrset {
 
 uint32_t addrset_key(const struct ipaddr *a);
 bool addrset_add(struct addrset *s, uint32_t key);
+/* Starts fetching the memory that adding key will touch. */
+void addrset_prefetch(const struct addrset *s, uint32_t key);
 bool addrset_merge(struct addrset *into, const struct addrset *from);
 void addrset_free(struct addrset *s);
 uint64_t addrset_heap_bytes(const struct addrset *s);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../classify/fprules.h"
+#include "../util/bigalloc.h"
 
 struct slot {
     uint32_t hash;
@@ -18,16 +19,27 @@ struct addr_table {
     bool overflow;
 };
 
+/* Records live in fixed blocks that never move: the table grows without copying (and without
+ * the doubled peak of realloc), and pointers to records stay valid. */
+#define BLOCK_BITS 16
+#define BLOCK_RECORDS (1u << BLOCK_BITS)
+
 struct agg {
-    struct src_day *rec;
-    size_t n_rec, cap_rec;
+    struct src_day **block;
+    size_t n_blocks, cap_blocks, n_rec;
     struct slot *slots;
     size_t cap_slots;
     uint64_t frames, dropped;
     uint64_t status_count[PKT_STATUS_COUNT];
     uint64_t kind_count[KIND_COUNT];
     struct addr_table probed;
+    struct src_day *last; /* the record of the previous packet: sources come in bursts */
 };
+
+static inline struct src_day *record_at(const agg_t *a, size_t i)
+{
+    return &a->block[i >> BLOCK_BITS][i & (BLOCK_RECORDS - 1)];
+}
 
 static uint64_t mix64(uint64_t x)
 {
@@ -55,12 +67,15 @@ void agg_free(agg_t *a)
 {
     if (!a) return;
     for (size_t i = 0; i < a->n_rec; i++) {
-        portmap_free(&a->rec[i].syn_ports);
-        portmap_free(&a->rec[i].udp_ports);
-        addrset_free(&a->rec[i].dsts);
+        struct src_day *r = record_at(a, i);
+        portmap_free(&r->syn_ports);
+        if (r->udp_ports) portmap_free(r->udp_ports);
+        free(r->udp_ports);
+        addrset_free(&r->dsts);
     }
-    free(a->rec);
-    free(a->slots);
+    for (size_t b = 0; b < a->n_blocks; b++) big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
+    free(a->block);
+    big_free(a->slots, a->cap_slots * sizeof *a->slots);
     free(a->probed.addr);
     free(a->probed.slot);
     free(a);
@@ -69,7 +84,7 @@ void agg_free(agg_t *a)
 static bool grow_slots(agg_t *a)
 {
     size_t cap = a->cap_slots ? a->cap_slots * 2 : 1024;
-    struct slot *slots = calloc(cap, sizeof *slots);
+    struct slot *slots = big_calloc(cap * sizeof *slots);
     if (!slots) return false;
     for (size_t i = 0; i < a->cap_slots; i++) {
         if (!a->slots[i].index) continue;
@@ -77,32 +92,46 @@ static bool grow_slots(agg_t *a)
         while (slots[j].index) j = (j + 1) & (cap - 1);
         slots[j] = a->slots[i];
     }
-    free(a->slots);
+    big_free(a->slots, a->cap_slots * sizeof *a->slots);
     a->slots = slots;
     a->cap_slots = cap;
     return true;
 }
 
-/* Finds or creates the record for (src, day). */
-static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
+static inline bool same_key(const struct src_day *r, const struct ipaddr *src, int32_t day)
+{
+    return r->day == day && memcmp(&r->src, src, sizeof *src) == 0;
+}
+
+static struct src_day *new_record(agg_t *a)
+{
+    if ((a->n_rec & (BLOCK_RECORDS - 1)) == 0 && a->n_rec >> BLOCK_BITS == a->n_blocks) {
+        if (a->n_blocks == a->cap_blocks) {
+            size_t cap = a->cap_blocks ? a->cap_blocks * 2 : 64;
+            struct src_day **grown = realloc(a->block, cap * sizeof *grown);
+            if (!grown) return NULL;
+            a->block = grown;
+            a->cap_blocks = cap;
+        }
+        if (!(a->block[a->n_blocks] = big_calloc(BLOCK_RECORDS * sizeof(struct src_day)))) return NULL;
+        a->n_blocks++;
+    }
+    return record_at(a, a->n_rec);
+}
+
+/* Finds or creates the record for (src, day); hash is key_hash(src, day). */
+static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash)
 {
     if ((a->n_rec + 1) * 2 > a->cap_slots && !grow_slots(a)) return NULL;
-    uint32_t hash = addr_hash(src, (uint64_t)(uint32_t)day);
     size_t mask = a->cap_slots - 1;
     size_t j = hash & mask;
     for (; a->slots[j].index; j = (j + 1) & mask) {
         if (a->slots[j].hash != hash) continue;
-        struct src_day *r = &a->rec[a->slots[j].index - 1];
-        if (r->day == day && memcmp(&r->src, src, sizeof *src) == 0) return r;
+        struct src_day *r = record_at(a, a->slots[j].index - 1);
+        if (same_key(r, src, day)) return r;
     }
-    if (a->n_rec == a->cap_rec) {
-        size_t cap = a->cap_rec ? a->cap_rec * 2 : 1024;
-        struct src_day *rec = realloc(a->rec, cap * sizeof *rec);
-        if (!rec) return NULL;
-        a->rec = rec;
-        a->cap_rec = cap;
-    }
-    struct src_day *r = &a->rec[a->n_rec];
+    struct src_day *r = new_record(a);
+    if (!r) return NULL;
     memset(r, 0, sizeof *r);
     r->src = *src;
     r->day = day;
@@ -111,6 +140,19 @@ static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
     for (int i = 0; i < AGG_TOOL_SLOTS; i++) r->tools[i].rule = -1;
     a->slots[j].hash = hash;
     a->slots[j].index = (uint32_t)++a->n_rec;
+    return r;
+}
+
+static inline uint32_t key_hash(const struct ipaddr *src, int32_t day)
+{
+    return addr_hash(src, (uint64_t)(uint32_t)day);
+}
+
+static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
+{
+    if (a->last && same_key(a->last, src, day)) return a->last;
+    struct src_day *r = lookup_hashed(a, src, day, key_hash(src, day));
+    if (r) a->last = r;
     return r;
 }
 
@@ -168,12 +210,11 @@ static bool is_probe(int kind)
     return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
 }
 
-bool agg_add(agg_t *a, const struct packet *p, int32_t day)
+static bool count_into(agg_t *a, struct src_day *r, const struct packet *p)
 {
     a->frames++;
     a->status_count[PKT_OK]++;
     a->kind_count[p->kind]++;
-    struct src_day *r = lookup(a, &p->src, day);
     if (!r) {
         a->dropped++;
         return false;
@@ -189,11 +230,56 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day)
             ok = ok && portmap_add(&r->syn_ports, p->dport, 1);
             if (p->sport < 1024) r->syn_from_service_port++;
         } else if (p->kind == KIND_UDP_PROBE) {
-            ok = ok && portmap_add(&r->udp_ports, p->dport, 1);
+            if (!r->udp_ports) r->udp_ports = calloc(1, sizeof *r->udp_ports);
+            ok = ok && r->udp_ports && portmap_add(r->udp_ports, p->dport, 1);
         }
     }
     if (!ok) a->dropped++;
     return ok;
+}
+
+bool agg_add(agg_t *a, const struct packet *p, int32_t day)
+{
+    return count_into(a, lookup(a, &p->src, day), p);
+}
+
+#define BATCH 32
+
+/* Where a packet's keys will land in its record's sets: fetched before it is counted. */
+static inline void prefetch_sets(const struct src_day *r, const struct packet *p)
+{
+    addrset_prefetch(&r->dsts, addrset_key(&p->dst));
+    portmap_prefetch(&r->syn_ports, p->dport);
+}
+
+void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, size_t n)
+{
+    for (size_t start = 0; start < n; start += BATCH) {
+        size_t end = start + BATCH < n ? start + BATCH : n;
+        uint32_t hash[BATCH];
+        struct src_day *rec[BATCH];
+        /* make room first so that the slot table does not move under the prefetches */
+        if ((a->n_rec + (end - start) + 1) * 2 > a->cap_slots) grow_slots(a);
+        /* 1: the slots; 2: the records they point to; 3: the records' sets; 4: count */
+        for (size_t i = start; i < end; i++) {
+            hash[i - start] = key_hash(&p[i]->src, day[i]);
+            if (a->cap_slots) __builtin_prefetch(&a->slots[hash[i - start] & (a->cap_slots - 1)]);
+        }
+        for (size_t i = start; i < end; i++) {
+            struct slot *s = a->cap_slots ? &a->slots[hash[i - start] & (a->cap_slots - 1)] : NULL;
+            if (s && s->index) __builtin_prefetch(record_at(a, s->index - 1));
+        }
+        for (size_t i = start; i < end; i++) {
+            struct src_day *r = a->last;
+            if (!r || !same_key(r, &p[i]->src, day[i])) {
+                r = lookup_hashed(a, &p[i]->src, day[i], hash[i - start]);
+                if (r) a->last = r;
+            }
+            rec[i - start] = r;
+            if (r) prefetch_sets(r, p[i]);
+        }
+        for (size_t i = start; i < end; i++) count_into(a, rec[i - start], p[i]);
+    }
 }
 
 void agg_add_undecoded(agg_t *a, int status)
@@ -213,8 +299,10 @@ static bool merge_record(struct src_day *into, const struct src_day *from)
         if (from->tools[i].count)
             tally_tool(into, from->tools[i].tool, from->tools[i].rule, from->tools[i].count);
     into->tools_overflow += from->tools_overflow;
+    if (from->udp_ports && !into->udp_ports && !(into->udp_ports = calloc(1, sizeof *into->udp_ports)))
+        return false;
     return portmap_merge(&into->syn_ports, &from->syn_ports) &&
-           portmap_merge(&into->udp_ports, &from->udp_ports) &&
+           (!from->udp_ports || portmap_merge(into->udp_ports, from->udp_ports)) &&
            addrset_merge(&into->dsts, &from->dsts);
 }
 
@@ -226,8 +314,9 @@ bool agg_merge(agg_t *into, const agg_t *from)
     for (int s = 0; s < PKT_STATUS_COUNT; s++) into->status_count[s] += from->status_count[s];
     for (int k = 0; k < KIND_COUNT; k++) into->kind_count[k] += from->kind_count[k];
     for (size_t i = 0; i < from->n_rec; i++) {
-        struct src_day *r = lookup(into, &from->rec[i].src, from->rec[i].day);
-        if (!r || !merge_record(r, &from->rec[i])) ok = false;
+        const struct src_day *f = record_at(from, i);
+        struct src_day *r = lookup(into, &f->src, f->day);
+        if (!r || !merge_record(r, f)) ok = false;
     }
     for (size_t i = 0; i < from->probed.n; i++)
         if (!probed_insert(&into->probed, &from->probed.addr[i])) ok = false;
@@ -242,7 +331,7 @@ size_t agg_records(const agg_t *a)
 
 const struct src_day *agg_record(const agg_t *a, size_t i)
 {
-    return &a->rec[i];
+    return record_at(a, i);
 }
 
 uint64_t agg_frames(const agg_t *a)
@@ -267,11 +356,14 @@ uint64_t agg_dropped(const agg_t *a)
 
 uint64_t agg_memory_bytes(const agg_t *a)
 {
-    uint64_t bytes = a->cap_rec * sizeof(struct src_day) + a->cap_slots * sizeof(struct slot) +
+    uint64_t bytes = a->n_blocks * BLOCK_RECORDS * sizeof(struct src_day) +
+                     a->cap_slots * sizeof(struct slot) +
                      a->probed.cap_addr * sizeof(struct ipaddr) + a->probed.cap_slots * 4;
-    for (size_t i = 0; i < a->n_rec; i++)
-        bytes += portmap_heap_bytes(&a->rec[i].syn_ports) +
-                 portmap_heap_bytes(&a->rec[i].udp_ports) + addrset_heap_bytes(&a->rec[i].dsts);
+    for (size_t i = 0; i < a->n_rec; i++) {
+        const struct src_day *r = record_at(a, i);
+        bytes += portmap_heap_bytes(&r->syn_ports) + addrset_heap_bytes(&r->dsts);
+        if (r->udp_ports) bytes += sizeof *r->udp_ports + portmap_heap_bytes(r->udp_ports);
+    }
     return bytes;
 }
 

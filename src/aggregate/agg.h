@@ -14,13 +14,13 @@
 #include "addrset.h"
 #include "portmap.h"
 
-#define AGG_TOOL_SLOTS 3
+#define AGG_TOOL_SLOTS 2
 
 /* How many of a source's probes matched one tool, and the rule that matched first. */
 struct tool_tally {
-    uint8_t tool;
-    int16_t rule;
     uint32_t count;
+    int16_t rule;
+    uint8_t tool;
 };
 
 struct src_day {
@@ -32,9 +32,15 @@ struct src_day {
     struct tool_tally tools[AGG_TOOL_SLOTS]; /* most sources match one tool at most */
     uint32_t tools_overflow;                 /* matches of further tools beyond the slots */
     struct portmap syn_ports;                /* TCP SYN destination ports */
-    struct portmap udp_ports;                /* UDP destination ports */
+    struct portmap *udp_ports;               /* UDP destination ports; NULL until the first */
     struct addrset dsts;                     /* probe destinations */
 };
+
+/* Distinct UDP destination ports of a record. */
+static inline uint32_t src_day_udp_ports(const struct src_day *r)
+{
+    return r->udp_ports ? r->udp_ports->n : 0;
+}
 
 typedef struct agg agg_t;
 
@@ -44,6 +50,9 @@ void agg_free(agg_t *a);
 /* Counts one classified packet into the (day, source) record. Returns false when out of
  * memory (the packet is then counted in agg_dropped()). */
 bool agg_add(agg_t *a, const struct packet *p, int32_t day);
+/* The same for n packets with their days: looks the records up ahead of use (prefetching),
+ * which is what makes a table of millions of sources fast. */
+void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, size_t n);
 /* Counts a frame that did not decode (p->status != PKT_OK). */
 void agg_add_undecoded(agg_t *a, int status);
 /* Adds everything in `from` into `into` (from stays unchanged). */

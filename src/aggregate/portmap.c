@@ -12,11 +12,22 @@ static uint32_t port_hash(uint16_t port)
     return (uint32_t)port * 0x9E3779B1u;
 }
 
+static inline uint32_t slot_of(uint16_t port, uint32_t cap)
+{
+    return port_hash(port) >> 16 & (cap - 1);
+}
+
+void portmap_prefetch(const struct portmap *m, uint16_t port)
+{
+    if (m->mode == MODE_HASH) __builtin_prefetch(&m->u.slots[slot_of(port, m->cap)]);
+    if (m->mode == MODE_DENSE) __builtin_prefetch(&m->u.dense[port]);
+}
+
 static bool hash_insert(struct portmap_slot *slots, uint32_t cap, uint16_t port, uint32_t count,
                         bool *added)
 {
     uint32_t mask = cap - 1;
-    for (uint32_t i = port_hash(port) >> 16 & mask;; i = (i + 1) & mask) {
+    for (uint32_t i = slot_of(port, cap);; i = (i + 1) & mask) {
         if (!slots[i].used) {
             slots[i] = (struct portmap_slot){.port = port, .used = 1, .count = count};
             *added = true;

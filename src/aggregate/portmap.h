@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PORTMAP_INLINE 4
+#define PORTMAP_INLINE 2
 
 struct portmap_slot {
     uint16_t port;
@@ -30,6 +30,8 @@ struct portmap {
 
 /* A zeroed struct portmap is empty and ready. Returns false only when out of memory. */
 bool portmap_add(struct portmap *m, uint16_t port, uint32_t count);
+/* Starts fetching the memory that adding port will touch. */
+void portmap_prefetch(const struct portmap *m, uint16_t port);
 bool portmap_merge(struct portmap *into, const struct portmap *from);
 void portmap_free(struct portmap *m);
 /* Calls fn for every port with its count, in no particular order. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/bigalloc.h"
 #include "../util/error.h"
 
 void verdict_config_defaults(struct verdict_config *cfg)
@@ -29,55 +30,68 @@ const char *source_class_name(int cls)
     return cls >= 0 && cls < CLASS_COUNT ? names[cls] : "?";
 }
 
-static int compare_src_day(const void *a, const void *b)
-{
-    const struct src_day *x = *(const struct src_day *const *)a;
-    const struct src_day *y = *(const struct src_day *const *)b;
-    int c = memcmp(&x->src, &y->src, sizeof x->src);
-    if (c) return c;
-    return (x->day > y->day) - (x->day < y->day);
-}
 
-static int compare_summary(const struct source_summary *x, const struct source_summary *y)
+
+struct sort_key {
+    uint64_t syn, probes;
+    struct ipaddr src;
+    uint32_t index;
+};
+
+/* Most SYNs first, then most probes, then by address: a total order, so the output does not
+ * depend on the order records were created in. */
+static int compare_key(const void *a, const void *b)
 {
-    uint64_t sx = x->kind_packets[KIND_SYN_PROBE], sy = y->kind_packets[KIND_SYN_PROBE];
-    if (sx != sy) return sx < sy ? 1 : -1;
+    const struct sort_key *x = a, *y = b;
+    if (x->syn != y->syn) return x->syn < y->syn ? 1 : -1;
     if (x->probes != y->probes) return x->probes < y->probes ? 1 : -1;
     return memcmp(&x->src, &y->src, sizeof x->src);
-}
-
-static int compare_index(const void *a, const void *b, void *sources)
-{
-    const struct source_summary *s = sources;
-    return compare_summary(&s[*(const uint32_t *)a], &s[*(const uint32_t *)b]);
 }
 
 /* Sorts the sources (most SYNs first) and renumbers record_source to match. */
 static void sort_sources(struct analysis *an)
 {
     size_t n = an->n_sources;
-    uint32_t *new_index = malloc((n ? n : 1) * sizeof *new_index);
-    struct source_summary *copy = malloc((n ? n : 1) * sizeof *copy);
-    if (!new_index || !copy) { /* keep the unsorted order: still correct, only less tidy */
-        free(new_index);
-        free(copy);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint32_t *position = malloc((n ? n : 1) * sizeof *position);
+    if (!order || !position) { /* keep the unsorted order: still correct, only less tidy */
+        free(order);
+        free(position);
         return;
     }
-    /* sort an index vector so that the old position of each summary is known */
-    uint32_t *order = new_index;
-    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
-    qsort_r(order, n, sizeof *order, compare_index, an->source);
-    for (size_t i = 0; i < n; i++) copy[i] = an->source[order[i]];
-    uint32_t *position = malloc((n ? n : 1) * sizeof *position);
-    if (position) {
-        for (size_t i = 0; i < n; i++) position[order[i]] = (uint32_t)i;
-        memcpy(an->source, copy, n * sizeof *copy);
-        for (size_t r = 0; r < an->n_records; r++)
-            if (an->record_source[r] != NO_SOURCE) an->record_source[r] = position[an->record_source[r]];
+    /* sort compact keys (no pointer chasing), then move the summaries along the cycles of
+     * the permutation: no second copy of the summaries */
+    struct sort_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys) {
+        free(order);
         free(position);
+        return;
     }
-    free(copy);
-    free(new_index);
+    for (size_t i = 0; i < n; i++) {
+        const struct source_summary *s = &an->source[i];
+        keys[i] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], s->probes, s->src, (uint32_t)i};
+    }
+    qsort(keys, n, sizeof *keys, compare_key);
+    for (size_t i = 0; i < n; i++) order[i] = keys[i].index;
+    free(keys);
+    for (size_t i = 0; i < n; i++) position[order[i]] = (uint32_t)i;
+    for (size_t start = 0; start < n; start++) {
+        if (order[start] == start || order[start] == NO_SOURCE) continue;
+        struct source_summary held = an->source[start];
+        size_t at = start;
+        while (order[at] != start) {
+            size_t from = order[at];
+            an->source[at] = an->source[from];
+            order[at] = NO_SOURCE;
+            at = from;
+        }
+        an->source[at] = held;
+        order[at] = NO_SOURCE;
+    }
+    for (size_t r = 0; r < an->n_records; r++)
+        if (an->record_source[r] != NO_SOURCE) an->record_source[r] = position[an->record_source[r]];
+    free(order);
+    free(position);
 }
 
 /* Picks the tool with the most matches, if it has enough of them and of the probes. */
@@ -118,19 +132,18 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
 }
 
 /* Folds one source's day records (sorted, adjacent) into *merged and *s. */
-static bool merge_days(struct src_day *merged, struct source_summary *s,
-                       const struct src_day *const *days, size_t n,
-                       const struct verdict_config *cfg)
+static bool merge_days(struct src_day *merged, struct source_summary *s, const agg_t *agg,
+                       const uint32_t *days, size_t n, const struct verdict_config *cfg)
 {
     memset(merged, 0, sizeof *merged);
     merged->first_ns = INT64_MAX;
     merged->last_ns = INT64_MIN;
     bool ok = true;
     for (size_t d = 0; d < n; d++) {
-        const struct src_day *r = days[d];
+        const struct src_day *r = agg_record(agg, days[d]);
         if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
                 cfg->research_min_packets &&
-            r->syn_ports.n + r->udp_ports.n >= cfg->research_min_ports)
+            r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports)
             s->research_days++;
         for (int k = 0; k < KIND_COUNT; k++) s->kind_packets[k] += r->kind_packets[k];
         s->syn_from_service_port += r->syn_from_service_port;
@@ -145,16 +158,17 @@ static bool merge_days(struct src_day *merged, struct source_summary *s,
             if (!merged->tools[j].count) merged->tools[j] = *t;
             else merged->tools[j].count += t->count;
         }
+        if (r->udp_ports && !merged->udp_ports) merged->udp_ports = calloc(1, sizeof *merged->udp_ports);
         ok = ok && portmap_merge(&merged->syn_ports, &r->syn_ports) &&
-             portmap_merge(&merged->udp_ports, &r->udp_ports) &&
+             (!r->udp_ports || (merged->udp_ports && portmap_merge(merged->udp_ports, r->udp_ports))) &&
              addrset_merge(&merged->dsts, &r->dsts);
     }
-    s->src = days[0]->src;
+    s->src = agg_record(agg, days[0])->src;
     s->days = (uint32_t)n;
     s->first_ns = merged->first_ns;
     s->last_ns = merged->last_ns;
     s->syn_ports = merged->syn_ports.n;
-    s->udp_ports = merged->udp_ports.n;
+    s->udp_ports = src_day_udp_ports(merged);
     s->dst_addrs = merged->dsts.n;
     s->probes = s->kind_packets[KIND_SYN_PROBE] + s->kind_packets[KIND_UDP_PROBE] +
                 s->kind_packets[KIND_ICMP_PROBE];
@@ -187,6 +201,63 @@ static void add_to_totals(struct analysis *an, const struct source_summary *s)
     }
 }
 
+static uint64_t address_hash(const struct ipaddr *a)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, a->b, 8);
+    memcpy(&hi, a->b + 8, 8);
+    uint64_t x = (lo * 0x9E3779B97F4A7C15ULL) ^ hi;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* The kept records grouped by source without sorting them: a hash table from address to
+ * source number, then a counting sort that lays each source's records side by side.
+ * members[offsets[s] .. offsets[s + 1]) are source s's records. */
+struct grouping {
+    size_t n_sources;
+    uint32_t *offsets, *members;
+};
+
+static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *record_source,
+                           struct grouping *g)
+{
+    size_t n = agg_records(agg), cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint32_t *slot = calloc(cap, sizeof *slot);         /* source number + 1 */
+    uint32_t *first = malloc((n ? n : 1) * sizeof *first); /* a record of each source */
+    g->offsets = calloc(n + 2, sizeof *g->offsets);
+    g->members = malloc((n ? n : 1) * sizeof *g->members);
+    g->n_sources = 0;
+    if (!slot || !first || !g->offsets || !g->members) {
+        free(slot);
+        free(first);
+        return SL_ERR_NOMEM;
+    }
+    for (size_t r = 0; r < n; r++) {
+        record_source[r] = NO_SOURCE;
+        if (excluded && excluded[r]) continue;
+        const struct ipaddr *src = &agg_record(agg, r)->src;
+        size_t j = address_hash(src) & (cap - 1);
+        while (slot[j] && memcmp(&agg_record(agg, first[slot[j] - 1])->src, src, sizeof *src))
+            j = (j + 1) & (cap - 1);
+        if (!slot[j]) {
+            first[g->n_sources] = (uint32_t)r;
+            slot[j] = (uint32_t)++g->n_sources;
+        }
+        record_source[r] = slot[j] - 1;
+        g->offsets[slot[j] + 1]++;
+    }
+    free(slot);
+    free(first);
+    for (size_t s = 0; s < g->n_sources; s++) g->offsets[s + 2] += g->offsets[s + 1];
+    for (size_t r = 0; r < n; r++) /* offsets[s + 1] is the next free place of source s */
+        if (record_source[r] != NO_SOURCE) g->members[g->offsets[record_source[r] + 1]++] = (uint32_t)r;
+    return SL_OK;
+}
+
 int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules,
                    const struct verdict_config *cfg, char *errbuf)
 {
@@ -198,50 +269,37 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     bool infer_sensor = !cfg->sensor || cfg->sensor->n == 0;
     an->sensor_inferred = infer_sensor;
     size_t n = agg_records(agg);
-    const struct src_day **order = malloc((n ? n : 1) * sizeof *order);
-    an->source = calloc(n ? n : 1, sizeof *an->source);
-    if (!order || !an->source) {
-        free(order);
-        analysis_free(an);
-        return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for %zu source records", n);
-    }
+    struct grouping g = {0, NULL, NULL};
     an->record_source = malloc((n ? n : 1) * sizeof *an->record_source);
-    if (!an->record_source) {
-        free(order);
+    if (!an->record_source || group_by_source(agg, cfg->excluded, an->record_source, &g) != SL_OK ||
+        !(an->source = big_calloc(g.n_sources * sizeof *an->source))) {
+        free(g.offsets);
+        free(g.members);
         analysis_free(an);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for %zu source records", n);
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        an->record_source[i] = NO_SOURCE;
-        if (cfg->excluded && cfg->excluded[i])
-            an->excluded_records++;
-        else
-            order[kept++] = agg_record(agg, i);
-    }
-    n = kept;
-    qsort(order, n, sizeof *order, compare_src_day);
+    for (size_t r = 0; r < n; r++)
+        if (cfg->excluded && cfg->excluded[r]) an->excluded_records++;
     int rc = SL_OK;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && memcmp(&order[j]->src, &order[i]->src, sizeof order[i]->src) == 0) j++;
-        uint32_t index = (uint32_t)an->n_sources++;
-        struct source_summary *s = &an->source[index];
-        for (size_t d = i; d < j; d++)
-            an->record_source[order[d] - agg_record(agg, 0)] = index;
+    an->n_sources = g.n_sources;
+    for (size_t i = 0; i < g.n_sources; i++) {
+        struct source_summary *s = &an->source[i];
+        const uint32_t *days = g.members + g.offsets[i];
+        size_t n_days = g.offsets[i + 1] - g.offsets[i];
         struct src_day merged;
-        s->known = cfg->known ? known_list_find(cfg->known, &order[i]->src) : -1;
-        if (!merge_days(&merged, s, order + i, j - i, cfg))
+        s->known = cfg->known ? known_list_find(cfg->known, &agg_record(agg, days[0])->src) : -1;
+        if (!merge_days(&merged, s, agg, days, n_days, cfg))
             rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
         decide_tool(s, &merged, rules, cfg);
         s->cls = (uint8_t)decide_class(s, agg, cfg, infer_sensor);
         add_to_totals(an, s);
         portmap_free(&merged.syn_ports);
-        portmap_free(&merged.udp_ports);
+        if (merged.udp_ports) portmap_free(merged.udp_ports);
+        free(merged.udp_ports);
         addrset_free(&merged.dsts);
-        i = j;
     }
-    free(order);
+    free(g.offsets);
+    free(g.members);
     sort_sources(an);
     if (rc != SL_OK) analysis_free(an);
     return rc;
@@ -249,7 +307,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
 
 void analysis_free(struct analysis *an)
 {
-    free(an->source);
+    big_free(an->source, an->n_sources * sizeof *an->source);
     free(an->record_source);
     an->source = NULL;
     an->record_source = NULL;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../aggregate/agg.h"
@@ -56,12 +57,27 @@ static const char analyze_help[] =
     "Exit status: 0 ok; 1 nothing could be read or written; 2 usage error;\n"
     "3 results written, but some input was damaged (the message names the file).\n";
 
+#define PENDING 64
+
+/* Packets are handed to the aggregate in batches, so that it can fetch their records from
+ * memory ahead of use. agg does not read the packets' pointers into the frame, which may be
+ * gone by the time a batch is counted. */
 struct analyze_ctx {
     agg_t *agg;
     struct dayclock clock;
     int32_t from_day, to_day;
     uint64_t outside_period;
+    struct packet pending[PENDING];
+    const struct packet *pending_ptr[PENDING];
+    int32_t pending_day[PENDING];
+    size_t n_pending;
 };
+
+static void flush_pending(struct analyze_ctx *a)
+{
+    agg_add_batch(a->agg, a->pending_ptr, a->pending_day, a->n_pending);
+    a->n_pending = 0;
+}
 
 static void count_packet(void *ctx, struct packet *p)
 {
@@ -75,7 +91,10 @@ static void count_packet(void *ctx, struct packet *p)
         a->outside_period++;
         return;
     }
-    agg_add(a->agg, p, day);
+    a->pending[a->n_pending] = *p;
+    a->pending_ptr[a->n_pending] = &a->pending[a->n_pending];
+    a->pending_day[a->n_pending] = day;
+    if (++a->n_pending == PENDING) flush_pending(a);
 }
 
 struct analyze_args {
@@ -201,45 +220,71 @@ static int parse_args(struct analyze_args *a, int argc, char **argv)
     return -1;
 }
 
-/* Reads, analyses, reports; returns the exit status. */
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double seconds_since(double t0)
+{
+    return now_seconds() - t0;
+}
+
+/* Reads, analyses, reports; returns the exit status. SCANLENS_DEBUG in the environment prints
+ * where the time and memory go. */
 static int run(struct analyze_args *a, const fprules_t *rules, bpf_set_t *filter,
                known_list_t *known)
 {
     char errbuf[SL_ERRBUF_SIZE];
     struct classifier classifier = {.rules = rules, .sensor = &a->in.sensor};
-    struct analyze_ctx ctx = {.agg = agg_new(), .from_day = a->from_day, .to_day = a->to_day};
-    dayclock_init(&ctx.clock);
+    struct analyze_ctx *ctx = calloc(1, sizeof *ctx); /* large: the pending batch */
+    if (!ctx) return EXIT_FAILED;
+    ctx->agg = agg_new();
+    ctx->from_day = a->from_day;
+    ctx->to_day = a->to_day;
+    dayclock_init(&ctx->clock);
     struct file_result *results = calloc(a->in.n_files, sizeof *results);
-    if (!ctx.agg || !results) {
+    if (!ctx->agg || !results) {
         fprintf(stderr, "scanlens: out of memory\n");
         free(results);
-        agg_free(ctx.agg);
+        agg_free(ctx->agg);
+        free(ctx);
         return EXIT_FAILED;
     }
     struct scan_job job = {
         .paths = a->in.files, .n_paths = a->in.n_files, .filter = filter,
-        .classifier = &classifier, .on_packet = count_packet, .ctx = &ctx, .diag = stderr,
+        .classifier = &classifier, .on_packet = count_packet, .ctx = ctx, .diag = stderr,
         .progress = !a->in.quiet && isatty(STDERR_FILENO), .results = results,
     };
+    double t0 = now_seconds();
     struct scan_outcome outcome = scan_files(&job);
+    flush_pending(ctx);
+    bool debug = getenv("SCANLENS_DEBUG") != NULL;
+    if (debug)
+        fprintf(stderr, "debug: read in %.2f s: %zu records, %.0f MB of aggregate (%zu B a record)\n",
+                seconds_since(t0), agg_records(ctx->agg), agg_memory_bytes(ctx->agg) / 1e6,
+                sizeof(struct src_day));
     int status = scan_exit_status(&outcome, a->in.n_files);
-    if (agg_dropped(ctx.agg))
+    if (agg_dropped(ctx->agg))
         fprintf(stderr, "scanlens: out of memory: %llu packets could not be counted\n",
-                (unsigned long long)agg_dropped(ctx.agg));
-    if (ctx.outside_period)
+                (unsigned long long)agg_dropped(ctx->agg));
+    if (ctx->outside_period)
         fprintf(stderr, "scanlens: %llu packets fell outside --from/--to and were skipped\n",
-                (unsigned long long)ctx.outside_period);
+                (unsigned long long)ctx->outside_period);
     a->analysis.verdict.sensor = &a->in.sensor;
     a->analysis.verdict.known = known;
     struct analysis_result res;
-    if (status != EXIT_FAILED && analysis_run(&res, ctx.agg, rules, &a->analysis, errbuf) != SL_OK) {
+    if (status != EXIT_FAILED && analysis_run(&res, ctx->agg, rules, &a->analysis, errbuf) != SL_OK) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
     } else if (status != EXIT_FAILED) {
+        if (debug) fprintf(stderr, "debug: analysed at %.2f s\n", seconds_since(t0));
         a->settings.compare_a = res.compare_a;
         a->settings.compare_b = res.compare_b;
         struct report_input rin = {
-            .an = &res.an, .agg = ctx.agg, .rules = rules, .files = results,
+            .an = &res.an, .agg = ctx->agg, .rules = rules, .files = results,
             .n_files = a->in.n_files, .sensor = &a->in.sensor, .version = SCANLENS_VERSION,
             .fig = &res.fig, .outliers = res.outliers, .n_outliers = res.n_outliers,
             .known = known, .settings = &a->settings,
@@ -249,12 +294,14 @@ static int run(struct analyze_args *a, const fprules_t *rules, bpf_set_t *filter
             fprintf(stderr, "scanlens: %s\n", errbuf);
             status = EXIT_FAILED;
         }
-        if (status == EXIT_OK && agg_dropped(ctx.agg)) status = EXIT_PARTIAL;
+        if (status == EXIT_OK && agg_dropped(ctx->agg)) status = EXIT_PARTIAL;
+        if (debug) fprintf(stderr, "debug: reported at %.2f s\n", seconds_since(t0));
         analysis_result_free(&res);
     }
     if (fflush(stdout) != 0) status = EXIT_FAILED;
     free(results);
-    agg_free(ctx.agg);
+    agg_free(ctx->agg);
+    free(ctx);
     return status;
 }
 

@@ -27,7 +27,7 @@ struct bytesrc {
 
     /* mapped mode: the whole file, read in place */
     const uint8_t *map;
-    size_t map_len, map_pos;
+    size_t map_len, map_pos, map_released;
 
     /* stream mode: decompressed bytes buf[start, end), fed from raw[raw_pos, raw_end) */
     uint8_t *buf;
@@ -179,7 +179,7 @@ static bool try_map(bytesrc_t *s)
     if (st.st_size == 0) return true; /* nothing to map: an empty capture */
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, s->fd, 0);
     if (p == MAP_FAILED) return false;
-    madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
+    madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
     s->map = p;
     s->map_len = (size_t)st.st_size;
     return true;
@@ -262,10 +262,18 @@ const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf
     return s->buf + s->start;
 }
 
+/* Pages already read are given back (they stay in the page cache), so a 100 GB capture does
+ * not show up as 100 GB of resident memory. */
+#define RELEASE_EVERY (64u << 20)
+
 void bytesrc_advance(bytesrc_t *s, size_t n)
 {
     if (!s->buf) {
         s->map_pos += n;
+        if (s->map && s->map_pos - s->map_released >= 2 * RELEASE_EVERY) {
+            madvise((void *)(s->map + s->map_released), RELEASE_EVERY, MADV_DONTNEED);
+            s->map_released += RELEASE_EVERY;
+        }
         return;
     }
     s->start += n;

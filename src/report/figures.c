@@ -20,12 +20,6 @@ static void add_port(void *ctx, uint16_t port, uint32_t count)
     acc->counts[(size_t)acc->tool * PORTS + port] += count;
 }
 
-static int compare_by_day(const void *a, const void *b, void *records)
-{
-    const agg_t *agg = records;
-    int32_t x = agg_record(agg, *(const uint32_t *)a)->day, y = agg_record(agg, *(const uint32_t *)b)->day;
-    return (x > y) - (x < y);
-}
 
 static bool push_port(struct figure_data *fig, size_t *cap, struct port_count pc)
 {
@@ -52,11 +46,25 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         free(counts);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
     }
+    /* records of scanner sources, in day order by a counting sort */
+    size_t *next = calloc(fig->n_days + 1, sizeof *next);
+    if (!next) {
+        free(order);
+        free(counts);
+        return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
+    }
     for (size_t r = 0; r < n; r++) {
         uint32_t s = an->record_source[r];
-        if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER) order[used++] = (uint32_t)r;
+        if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER)
+            next[agg_record(agg, r)->day - fig->first_day + 1]++, used++;
     }
-    qsort_r(order, used, sizeof *order, compare_by_day, (void *)agg);
+    for (size_t d = 0; d < fig->n_days; d++) next[d + 1] += next[d];
+    for (size_t r = 0; r < n; r++) {
+        uint32_t s = an->record_source[r];
+        if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER)
+            order[next[agg_record(agg, r)->day - fig->first_day]++] = (uint32_t)r;
+    }
+    free(next);
     int rc = SL_OK;
     for (size_t i = 0; i < used && rc == SL_OK;) {
         int32_t day = agg_record(agg, order[i])->day;

@@ -167,8 +167,42 @@ static void test_verdicts(void)
     fprules_free(rules);
 }
 
+/* More records than one storage block holds, sorted and mapped back correctly. */
+static void test_many_sources(void)
+{
+    agg_t *agg = agg_new();
+    const int n = 50000;
+    for (int i = 0; i < n; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+        for (int k = 0; k <= i % 5; k++) {
+            struct packet p = make_syn(src, "198.51.100.1", 4000, 80, k, 0, -1);
+            agg_add(agg, &p, k % 2); /* two days for most sources */
+        }
+    }
+    fprules_t *rules = fprules_new();
+    struct verdict_config cfg;
+    verdict_config_defaults(&cfg);
+    struct analysis an;
+    CHECK("many sources: analysis builds", analysis_build(&an, agg, rules, &cfg, NULL) == 0);
+    CHECK("many sources: one summary per address", an.n_sources == (size_t)n);
+    int sorted = 1, mapped = 1;
+    for (size_t i = 1; i < an.n_sources; i++)
+        if (an.source[i].kind_packets[KIND_SYN_PROBE] > an.source[i - 1].kind_packets[KIND_SYN_PROBE]) sorted = 0;
+    for (size_t r = 0; r < agg_records(agg); r++) {
+        const struct source_summary *s = &an.source[an.record_source[r]];
+        if (memcmp(&s->src, &agg_record(agg, r)->src, sizeof s->src)) mapped = 0;
+    }
+    CHECK("many sources: sorted by SYN packets", sorted && an.source[0].kind_packets[KIND_SYN_PROBE] == 5);
+    CHECK("many sources: every record maps to its own source", mapped);
+    analysis_free(&an);
+    fprules_free(rules);
+    agg_free(agg);
+}
+
 int main(void)
 {
+    test_many_sources();
     test_portmap();
     test_merge_exact();
     test_verdicts();

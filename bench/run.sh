@@ -1,0 +1,63 @@
+#!/bin/bash
+# scanlens benchmark: the same capture read by `scanlens analyze` and by
+# `tcpdump -r FILE -w /dev/null 'tcp[13]==2'` (the bare filter a user would otherwise script
+# around), in one run, from the page cache. Prints packets/s, peak RSS and the ratio, and
+# writes bench/RESULTS.md. Figures from one run are ratios: these machines are noisy.
+#
+# usage: bench/run.sh [PACKETS] [SOURCES...]   (default 30000000 10000000 100000: a busy month
+#                                                with a darknet's many sources, and with few)
+set -eu
+cd "$(dirname "$0")/.."
+packets=${1:-30000000}
+shift || true
+source_counts=${*:-10000000 100000}
+work=${BENCH_DIR:-/tmp/scanlens-bench}
+mkdir -p "$work"
+make -s build/scanlens
+cc -O2 -std=c17 -Wall -Wextra -o "$work/gen_traffic" bench/gen_traffic.c
+
+measure() { # NAME COMMAND...: best wall time of 3, and the peak RSS of that run
+    local name=$1 best=999999 rss=0
+    shift
+    for _ in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1
+        read -r t m <"$work/time"
+        if awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; rss=$m; fi
+    done
+    echo "$name $best $rss"
+}
+
+: >"$work/results"
+for sources in $source_counts; do
+    file=$work/month-$packets-$sources.pcap
+    [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$sources" >"$work/mix-$sources.txt"
+    cat "$file" >/dev/null # into the page cache
+    size=$(stat -c %s "$file")
+    {
+        measure "tcpdump($sources)" tcpdump -r "$file" -w /dev/null 'tcp[13]==2'
+        measure "scanlens($sources)" ./build/scanlens analyze -q "$file"
+    } >>"$work/results"
+    rm -f "$file.keep"
+done
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+{
+    echo "# Benchmark results"
+    echo
+    echo "Made by \`bench/run.sh $packets $sources\` on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu),"
+    echo "$(free -g | awk '/Mem:/ {print $2}') GiB of memory. Files: $packets packets, about $((size / 1000000)) MB each, from the page cache;"
+    echo "the number in brackets is how many distinct source addresses the generator drew from."
+    echo
+    echo "| program (sources) | seconds | packets/s | peak RSS (MiB) | speed vs tcpdump on the same file |"
+    echo "|---|---|---|---|---|"
+    while read -r name t rss; do
+        base=$(awk -v n="tcpdump(${name#*(}" '$1 == n {print $2}' "$work/results")
+        awk -v n="$name" -v t="$t" -v rss="$rss" -v p="$packets" -v base="$base" \
+            'BEGIN { printf "| %s | %.2f | %.2f M | %.0f | %.2fx |\n", n, t, p / t / 1e6, rss / 1024, base / t }'
+    done <"$work/results"
+    echo
+    echo "Traffic mix written by bench/gen_traffic.c:"
+    echo '```'
+    cat "$work"/mix-*.txt 2>/dev/null || true
+    echo '```'
+} | tee bench/RESULTS.md
