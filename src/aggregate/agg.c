@@ -66,13 +66,7 @@ agg_t *agg_new(void)
 void agg_free(agg_t *a)
 {
     if (!a) return;
-    for (size_t i = 0; i < a->n_rec; i++) {
-        struct src_day *r = record_at(a, i);
-        portmap_free(&r->syn_ports);
-        if (r->udp_ports) portmap_free(r->udp_ports);
-        free(r->udp_ports);
-        addrset_free(&r->dsts);
-    }
+    for (size_t i = 0; i < a->n_rec; i++) src_day_free(record_at(a, i));
     for (size_t b = 0; b < a->n_blocks; b++) big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
     free(a->block);
     big_free(a->slots, a->cap_slots * sizeof *a->slots);
@@ -132,12 +126,7 @@ static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t
     }
     struct src_day *r = new_record(a);
     if (!r) return NULL;
-    memset(r, 0, sizeof *r);
-    r->src = *src;
-    r->day = day;
-    r->first_ns = INT64_MAX;
-    r->last_ns = INT64_MIN;
-    for (int i = 0; i < AGG_TOOL_SLOTS; i++) r->tools[i].rule = -1;
+    src_day_init(r, src, day);
     a->slots[j].hash = hash;
     a->slots[j].index = (uint32_t)++a->n_rec;
     return r;
@@ -282,6 +271,49 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
     }
 }
 
+void src_day_init(struct src_day *r, const struct ipaddr *src, int32_t day)
+{
+    memset(r, 0, sizeof *r);
+    r->src = *src;
+    r->day = day;
+    r->first_ns = INT64_MAX;
+    r->last_ns = INT64_MIN;
+    for (int i = 0; i < AGG_TOOL_SLOTS; i++) r->tools[i].rule = -1;
+}
+
+void src_day_free(struct src_day *r)
+{
+    portmap_free(&r->syn_ports);
+    if (r->udp_ports) portmap_free(r->udp_ports);
+    free(r->udp_ports);
+    r->udp_ports = NULL;
+    addrset_free(&r->dsts);
+}
+
+bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t count)
+{
+    tally_tool(r, tool, rule, count);
+    return true;
+}
+
+bool agg_merge_record(agg_t *a, const struct src_day *from)
+{
+    struct src_day *r = lookup(a, &from->src, from->day);
+    return r && src_day_merge(r, from);
+}
+
+void agg_count_frames(agg_t *a, uint64_t frames, const uint64_t *status, const uint64_t *kind)
+{
+    a->frames += frames;
+    for (int s = 0; s < PKT_STATUS_COUNT; s++) a->status_count[s] += status[s];
+    for (int k = 0; k < KIND_COUNT; k++) a->kind_count[k] += kind[k];
+}
+
+bool agg_add_probed(agg_t *a, const struct ipaddr *addr)
+{
+    return probed_insert(&a->probed, addr);
+}
+
 void agg_add_undecoded(agg_t *a, int status)
 {
     a->frames++;
@@ -289,7 +321,7 @@ void agg_add_undecoded(agg_t *a, int status)
     a->kind_count[KIND_NONE]++;
 }
 
-static bool merge_record(struct src_day *into, const struct src_day *from)
+bool src_day_merge(struct src_day *into, const struct src_day *from)
 {
     for (int k = 0; k < KIND_COUNT; k++) into->kind_packets[k] += from->kind_packets[k];
     into->syn_from_service_port += from->syn_from_service_port;
@@ -316,7 +348,7 @@ bool agg_merge(agg_t *into, const agg_t *from)
     for (size_t i = 0; i < from->n_rec; i++) {
         const struct src_day *f = record_at(from, i);
         struct src_day *r = lookup(into, &f->src, f->day);
-        if (!r || !merge_record(r, f)) ok = false;
+        if (!r || !src_day_merge(r, f)) ok = false;
     }
     for (size_t i = 0; i < from->probed.n; i++)
         if (!probed_insert(&into->probed, &from->probed.addr[i])) ok = false;

@@ -42,6 +42,13 @@ static inline uint32_t src_day_udp_ports(const struct src_day *r)
     return r->udp_ports ? r->udp_ports->n : 0;
 }
 
+/* A record on its own (outside a table), e.g. read back from a store. */
+void src_day_init(struct src_day *r, const struct ipaddr *src, int32_t day);
+void src_day_free(struct src_day *r);
+/* Adds `from` into `into`: counts add, sets unite, first/last widen. */
+bool src_day_merge(struct src_day *into, const struct src_day *from);
+bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t count);
+
 typedef struct agg agg_t;
 
 agg_t *agg_new(void);
@@ -57,6 +64,12 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
 void agg_add_undecoded(agg_t *a, int status);
 /* Adds everything in `from` into `into` (from stays unchanged). */
 bool agg_merge(agg_t *into, const agg_t *from);
+/* Adds one record (from another table or a store) into the table. */
+bool agg_merge_record(agg_t *a, const struct src_day *from);
+/* Adds packet-level counters (by enum packet_status and enum packet_kind) and a probed
+ * address, as a store hands them back. */
+void agg_count_frames(agg_t *a, uint64_t frames, const uint64_t *status, const uint64_t *kind);
+bool agg_add_probed(agg_t *a, const struct ipaddr *addr);
 
 size_t agg_records(const agg_t *a);
 const struct src_day *agg_record(const agg_t *a, size_t i);

@@ -1,0 +1,60 @@
+/* Batching packets into the aggregate. agg does not read the packets' pointers into the frame,
+ * which may be gone by the time a batch is counted. */
+#include "agg_feed.h"
+
+#include <stdlib.h>
+
+struct agg_feed *agg_feed_new(int32_t from_day, int32_t to_day)
+{
+    struct agg_feed *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    if (!(f->agg = agg_new())) {
+        free(f);
+        return NULL;
+    }
+    f->from_day = from_day;
+    f->to_day = to_day;
+    dayclock_init(&f->clock);
+    return f;
+}
+
+void agg_feed_free(struct agg_feed *f)
+{
+    if (!f) return;
+    agg_free(f->agg);
+    free(f);
+}
+
+void agg_feed_flush(struct agg_feed *f)
+{
+    agg_add_batch(f->agg, f->pending_ptr, f->pending_day, f->n_pending);
+    f->n_pending = 0;
+}
+
+void agg_feed_packet(void *feed, struct packet *p)
+{
+    struct agg_feed *f = feed;
+    if (p->status != PKT_OK) {
+        agg_add_undecoded(f->agg, p->status);
+        return;
+    }
+    int32_t day = dayclock_day(&f->clock, p->ts_ns);
+    if (day < f->from_day || day > f->to_day) {
+        f->outside_period++;
+        return;
+    }
+    f->pending[f->n_pending] = *p;
+    f->pending_ptr[f->n_pending] = &f->pending[f->n_pending];
+    f->pending_day[f->n_pending] = day;
+    if (++f->n_pending == FEED_BATCH) agg_feed_flush(f);
+}
+
+agg_t *agg_feed_take(struct agg_feed *f)
+{
+    agg_feed_flush(f);
+    agg_t *fresh = agg_new();
+    if (!fresh) return NULL;
+    agg_t *full = f->agg;
+    f->agg = fresh;
+    return full;
+}

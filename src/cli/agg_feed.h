@@ -1,0 +1,33 @@
+/* Feeding decoded packets into an aggregate: day numbers in the analysis time zone, the
+ * --from/--to period, and batches handed to agg_add_batch. Shared by analyze, ingest and
+ * capture. */
+#ifndef SCANLENS_AGG_FEED_H
+#define SCANLENS_AGG_FEED_H
+
+#include "../aggregate/agg.h"
+#include "../util/dayclock.h"
+
+#define FEED_BATCH 64
+
+struct agg_feed {
+    agg_t *agg;
+    struct dayclock clock;
+    int32_t from_day, to_day;
+    uint64_t outside_period;
+    struct packet pending[FEED_BATCH];
+    const struct packet *pending_ptr[FEED_BATCH];
+    int32_t pending_day[FEED_BATCH];
+    size_t n_pending;
+};
+
+/* NULL when out of memory. The whole period when from_day > to_day is not wanted: pass
+ * INT32_MIN, INT32_MAX. */
+struct agg_feed *agg_feed_new(int32_t from_day, int32_t to_day);
+void agg_feed_free(struct agg_feed *f);
+/* A packet_fn: counts one packet (the aggregate sees it at the next flush). */
+void agg_feed_packet(void *feed, struct packet *p);
+void agg_feed_flush(struct agg_feed *f);
+/* Hands the aggregate to the caller and starts a new, empty one. NULL when out of memory. */
+agg_t *agg_feed_take(struct agg_feed *f);
+
+#endif

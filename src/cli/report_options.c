@@ -1,0 +1,160 @@
+/* Parsing of the report options and producing the report. */
+#include "report_options.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../util/dayclock.h"
+#include "commands.h"
+
+#define NICTER_DARKNET_ADDRESSES 300000.0
+
+const char report_options_help[] =
+    "Period:\n"
+    "      --tz ZONE             day boundaries in ZONE (e.g. Asia/Tokyo; default UTC)\n"
+    "      --from DAY, --to DAY  only days DAY (YYYY-MM-DD, inclusive, in --tz)\n"
+    "Output:\n"
+    "  -o, --output DIR          write report.html, the figures (.svg), daily.csv, ports.csv,\n"
+    "                            sources.csv and summary.json into DIR\n"
+    "      --compare A,B         figure 3: tool A against B on A's top ports (default zmap,masscan)\n"
+    "Analysis:\n"
+    "      --min-consistency X   share of a source's probes its tool must match (default 0.5)\n"
+    "      --research-packets N  research-scan rule: packets per day (default 300000)\n"
+    "      --research-ports N    research-scan rule: destination ports per day (default 30)\n"
+    "      --sensor-size N       addresses the sensor watches: scales --research-packets by\n"
+    "                            N / 300000 (NICTER's darknet size)\n"
+    "      --known FILE          known scanners: lines of CIDR,organisation,label\n"
+    "                            (label: research, benign or malicious)\n"
+    "      --exclude-outliers    leave the outliers (see the report) out of every figure\n"
+    "      --outlier-share X     outlier: share of its day's SYN probes (default 0.2)\n"
+    "      --outlier-factor X    outlier: times the median daily SYN probes (default 3)\n"
+    "      --exclude ADDR[@DAY..DAY]  leave a source out (on those days); repeatable\n";
+
+void report_options_init(struct report_options *r)
+{
+    analysis_options_defaults(&r->analysis);
+    r->settings.time_zone = "UTC";
+    r->from_day = INT32_MIN;
+    r->to_day = INT32_MAX;
+    r->research_packets = 300000;
+    r->research_ports = 30;
+}
+
+static bool parse_number(const char *text, double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (*end || end == text || !(v >= min && v <= max)) return false;
+    *out = v;
+    return true;
+}
+
+int report_option(struct report_options *r, int opt, const char *arg)
+{
+    char errbuf[SL_ERRBUF_SIZE];
+    const char *bad = NULL;
+    switch (opt) {
+    case 'o': r->out_dir = arg; break;
+    case OPT_MIN_CONSISTENCY:
+        if (!parse_number(arg, 1e-9, 1, &r->analysis.verdict.min_consistency))
+            bad = "--min-consistency takes a number in (0, 1]";
+        break;
+    case OPT_TZ:
+        if (dayclock_set_zone(arg, errbuf) != SL_OK) bad = errbuf;
+        r->settings.time_zone = arg;
+        r->tz_given = true;
+        break;
+    case OPT_FROM:
+        if (!parse_day(arg, &r->from_day)) bad = "--from takes a day as YYYY-MM-DD";
+        r->settings.from = arg;
+        break;
+    case OPT_TO:
+        if (!parse_day(arg, &r->to_day)) bad = "--to takes a day as YYYY-MM-DD";
+        r->settings.to = arg;
+        break;
+    case OPT_RESEARCH_PACKETS:
+        if (!parse_number(arg, 1, 1e15, &r->research_packets)) bad = "--research-packets takes a positive number";
+        break;
+    case OPT_RESEARCH_PORTS:
+        if (!parse_number(arg, 1, 65536, &r->research_ports)) bad = "--research-ports takes 1-65536";
+        break;
+    case OPT_SENSOR_SIZE:
+        if (!parse_number(arg, 1, 1e15, &r->sensor_size)) bad = "--sensor-size takes a number of addresses";
+        break;
+    case OPT_KNOWN: r->known_path = arg; break;
+    case OPT_EXCLUDE_OUTLIERS: r->analysis.exclude_outliers = true; break;
+    case OPT_OUTLIER_SHARE:
+        if (!parse_number(arg, 0, 1, &r->analysis.outliers.min_share)) bad = "--outlier-share takes 0-1";
+        break;
+    case OPT_OUTLIER_FACTOR:
+        if (!parse_number(arg, 0, 1e9, &r->analysis.outliers.min_factor)) bad = "--outlier-factor takes a number >= 0";
+        break;
+    case OPT_EXCLUDE:
+        if (r->analysis.n_exclusions == MAX_EXCLUSIONS)
+            bad = "too many --exclude";
+        else if (exclusion_parse(&r->exclusions[r->analysis.n_exclusions], arg, errbuf) != SL_OK)
+            bad = errbuf;
+        else
+            r->analysis.n_exclusions++;
+        break;
+    case OPT_COMPARE: r->analysis.compare = arg; break;
+    default: return 0;
+    }
+    if (bad) {
+        fprintf(stderr, "scanlens: %s\n", bad);
+        return -1;
+    }
+    return 1;
+}
+
+int report_options_finish(struct report_options *r)
+{
+    if (r->from_day > r->to_day) {
+        fprintf(stderr, "scanlens: --from is after --to\n");
+        return -1;
+    }
+    double packets = r->research_packets;
+    if (r->sensor_size) packets = ceil(packets * r->sensor_size / NICTER_DARKNET_ADDRESSES);
+    r->analysis.verdict.research_min_packets = (uint64_t)packets;
+    r->analysis.verdict.research_min_ports = (uint32_t)r->research_ports;
+    r->analysis.exclusions = r->exclusions;
+    r->settings.research_min_packets = (uint64_t)packets;
+    r->settings.research_min_ports = (uint32_t)r->research_ports;
+    r->settings.sensor_size = (uint64_t)r->sensor_size;
+    r->settings.outliers_excluded = r->analysis.exclude_outliers;
+    r->settings.manual_exclusions = r->analysis.n_exclusions;
+    r->settings.outlier_share = r->analysis.outliers.min_share;
+    r->settings.outlier_factor = r->analysis.outliers.min_factor;
+    return 0;
+}
+
+int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *rules,
+                   const known_list_t *known, const struct file_result *files, size_t n_files,
+                   const struct netset *sensor)
+{
+    char errbuf[SL_ERRBUF_SIZE];
+    r->analysis.verdict.sensor = sensor;
+    r->analysis.verdict.known = known;
+    struct analysis_result res;
+    if (analysis_run(&res, agg, rules, &r->analysis, errbuf) != SL_OK) {
+        fprintf(stderr, "scanlens: %s\n", errbuf);
+        return EXIT_FAILED;
+    }
+    int status = EXIT_OK;
+    r->settings.compare_a = res.compare_a;
+    r->settings.compare_b = res.compare_b;
+    struct report_input rin = {
+        .an = &res.an, .agg = agg, .rules = rules, .files = files, .n_files = n_files,
+        .sensor = sensor, .version = SCANLENS_VERSION, .fig = &res.fig,
+        .outliers = res.outliers, .n_outliers = res.n_outliers, .known = known,
+        .settings = &r->settings,
+    };
+    report_write_text(stdout, &rin);
+    if (r->out_dir && report_write_dir(r->out_dir, &rin, errbuf) != SL_OK) {
+        fprintf(stderr, "scanlens: %s\n", errbuf);
+        status = EXIT_FAILED;
+    }
+    analysis_result_free(&res);
+    return status;
+}

@@ -1,0 +1,635 @@
+/* The SQLite history: one file, WAL mode, schema versioned by PRAGMA user_version and
+ * documented in docs/history.md so users can query it with the sqlite3 shell. Every write
+ * happens inside a transaction the caller opens, so a killed process leaves the history as it
+ * was before that transaction. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../classify/netset.h"
+#include "../decode/decode.h"
+#include "../util/error.h"
+#include "record_codec.h"
+#include "store.h"
+
+#define SCHEMA_VERSION 1
+
+static const char schema_v1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE sensor (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE tool (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE rule (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE source_day ("
+    " sensor_id INTEGER NOT NULL REFERENCES sensor(id), day INTEGER NOT NULL,"
+    " src BLOB NOT NULL, src_text TEXT NOT NULL,"
+    " syn INTEGER NOT NULL, udp INTEGER NOT NULL, icmp INTEGER NOT NULL,"
+    " backscatter INTEGER NOT NULL, sensor_packets INTEGER NOT NULL, other INTEGER NOT NULL,"
+    " syn_from_service_port INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"
+    " syn_ports INTEGER NOT NULL, udp_ports INTEGER NOT NULL, dst_addrs INTEGER NOT NULL,"
+    " tools BLOB, syn_port_counts BLOB, udp_port_counts BLOB, dst_set BLOB,"
+    " PRIMARY KEY (sensor_id, day, src)) WITHOUT ROWID;"
+    "CREATE TABLE probed (sensor_id INTEGER NOT NULL, addr BLOB NOT NULL,"
+    " PRIMARY KEY (sensor_id, addr)) WITHOUT ROWID;"
+    "CREATE TABLE counter (sensor_id INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,"
+    " PRIMARY KEY (sensor_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE ingest (id INTEGER PRIMARY KEY, sensor_id INTEGER NOT NULL, path TEXT NOT NULL,"
+    " size INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, packets INTEGER,"
+    " message TEXT, started_at TEXT NOT NULL, finished_at TEXT,"
+    " UNIQUE (sensor_id, fingerprint));"
+    "CREATE TABLE capture_stats (sensor_id INTEGER NOT NULL, at_ns INTEGER NOT NULL,"
+    " received INTEGER NOT NULL, dropped_kernel INTEGER NOT NULL, dropped_interface INTEGER NOT NULL);"
+    "CREATE VIEW source_day_text AS SELECT s.name AS sensor, date(d.day * 86400, 'unixepoch') AS day,"
+    " d.src_text AS src, d.syn, d.udp, d.icmp, d.backscatter, d.other, d.syn_ports, d.udp_ports,"
+    " d.dst_addrs FROM source_day d JOIN sensor s ON s.id = d.sensor_id;";
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *db;
+    char *time_zone;
+    char *path;
+    sqlite3_stmt *get_row, *put_row, *add_probed, *add_counter;
+    struct byte_buffer tools, syn_ports, udp_ports, dsts;
+    /* name mappings between today's rules and the store's tool and rule tables */
+    uint16_t tool_to_db[FP_MAX_TOOLS];
+    uint16_t *rule_to_db;
+    size_t n_rule_map;
+    int *db_tool_to_rule_tool, *db_rule_to_rule;
+    size_t n_db_tools, n_db_rules;
+};
+
+static int db_error(struct sqlite_store *s, char *errbuf, const char *doing)
+{
+    int code = sqlite3_errcode(s->db);
+    const char *why = sqlite3_errmsg(s->db);
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return sl_error(errbuf, SL_ERR_IO, "%s: %s: the history is locked by another process "
+                                           "(waited 10 s)", s->path, doing);
+    if (code == SQLITE_FULL)
+        return sl_error(errbuf, SL_ERR_IO, "%s: %s: disk full; nothing of this batch was recorded",
+                        s->path, doing);
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+        return sl_error(errbuf, SL_ERR_FORMAT, "%s: %s: not a readable scanlens history (%s)",
+                        s->path, doing, why);
+    if (code == SQLITE_READONLY)
+        return sl_error(errbuf, SL_ERR_IO, "%s: %s: the history is read-only here", s->path, doing);
+    return sl_error(errbuf, SL_ERR_IO, "%s: %s: %s", s->path, doing, why);
+}
+
+static int exec(struct sqlite_store *s, const char *sql, char *errbuf, const char *doing)
+{
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SL_OK : db_error(s, errbuf, doing);
+}
+
+static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, char *errbuf)
+{
+    return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK
+               ? SL_OK
+               : db_error(s, errbuf, "preparing a statement");
+}
+
+static void sqlite_close(store_t *base)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_finalize(s->get_row);
+    sqlite3_finalize(s->put_row);
+    sqlite3_finalize(s->add_probed);
+    sqlite3_finalize(s->add_counter);
+    sqlite3_close(s->db);
+    buffer_free(&s->tools);
+    buffer_free(&s->syn_ports);
+    buffer_free(&s->udp_ports);
+    buffer_free(&s->dsts);
+    free(s->rule_to_db);
+    free(s->db_tool_to_rule_tool);
+    free(s->db_rule_to_rule);
+    free(s->time_zone);
+    free(s->path);
+    free(s);
+}
+
+static int migrate(struct sqlite_store *s, const struct store_open_options *opt, char *errbuf)
+{
+    sqlite3_stmt *st;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading the schema version");
+    if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version < 0) return db_error(s, errbuf, "reading the schema version");
+    if (version > SCHEMA_VERSION)
+        return sl_error(errbuf, SL_ERR_FORMAT, "%s: made by a newer scanlens (schema %d; this one "
+                                               "reads up to %d)", s->path, version, SCHEMA_VERSION);
+    if (version == 0) {
+        if (opt->read_only) return sl_error(errbuf, SL_ERR_FORMAT, "%s: not a scanlens history", s->path);
+        /* refuse to take over a database that holds something else */
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+            return db_error(s, errbuf, "reading the schema");
+        int objects = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+        sqlite3_finalize(st);
+        if (objects != 0)
+            return sl_error(errbuf, SL_ERR_FORMAT, "%s: an SQLite database that is not a scanlens "
+                                                   "history; not touching it", s->path);
+        char sql[256];
+        int rc = exec(s, "BEGIN IMMEDIATE", errbuf, "creating the history");
+        if (rc == SL_OK) rc = exec(s, schema_v1, errbuf, "creating the history");
+        sqlite3_snprintf(sizeof sql, sql, "INSERT INTO meta VALUES ('time_zone', %Q);"
+                                          "PRAGMA user_version = %d;",
+                         opt->time_zone ? opt->time_zone : "UTC", SCHEMA_VERSION);
+        if (rc == SL_OK) rc = exec(s, sql, errbuf, "creating the history");
+        if (rc == SL_OK) rc = exec(s, "COMMIT", errbuf, "creating the history");
+        if (rc != SL_OK) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+    }
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'time_zone'", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading the history's time zone");
+    if (sqlite3_step(st) == SQLITE_ROW) s->time_zone = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (!s->time_zone) return sl_error(errbuf, SL_ERR_FORMAT, "%s: the history has no time zone", s->path);
+    if (opt->time_zone && strcmp(opt->time_zone, s->time_zone))
+        return sl_error(errbuf, SL_ERR_USAGE, "%s: this history counts days in %s, not %s (a history "
+                                              "keeps one time zone)", s->path, s->time_zone, opt->time_zone);
+    return SL_OK;
+}
+
+static int sqlite_open(store_t **out, const char *location, const struct store_open_options *opt,
+                       char *errbuf)
+{
+    *out = NULL;
+    struct sqlite_store *s = calloc(1, sizeof *s);
+    if (!s) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    s->base.ops = &store_sqlite;
+    s->path = strdup(location);
+    int flags = opt->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
+        int rc = sl_error(errbuf, SL_ERR_IO, "%s: cannot open the history: %s", location,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sqlite_close(&s->base);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    int rc = SL_OK;
+    if (!opt->read_only) rc = exec(s, "PRAGMA journal_mode = WAL", errbuf, "opening");
+    if (rc == SL_OK) rc = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", errbuf, "opening");
+    if (rc == SL_OK) rc = migrate(s, opt, errbuf);
+    if (rc == SL_OK)
+        rc = prepare(s, &s->get_row,
+                     "SELECT syn, udp, icmp, backscatter, sensor_packets, other, syn_from_service_port,"
+                     " first_ns, last_ns, tools, syn_port_counts, udp_port_counts, dst_set"
+                     " FROM source_day WHERE sensor_id = ? AND day = ? AND src = ?", errbuf);
+    if (rc == SL_OK && !opt->read_only)
+        rc = prepare(s, &s->put_row,
+                     "INSERT OR REPLACE INTO source_day VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     errbuf);
+    if (rc == SL_OK && !opt->read_only)
+        rc = prepare(s, &s->add_probed, "INSERT OR IGNORE INTO probed VALUES (?, ?)", errbuf);
+    if (rc == SL_OK && !opt->read_only)
+        rc = prepare(s, &s->add_counter,
+                     "INSERT INTO counter VALUES (?, ?, ?) ON CONFLICT (sensor_id, name)"
+                     " DO UPDATE SET value = value + excluded.value", errbuf);
+    if (rc != SL_OK) {
+        sqlite_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return SL_OK;
+}
+
+static const char *sqlite_time_zone(const store_t *base)
+{
+    return ((const struct sqlite_store *)base)->time_zone;
+}
+
+static int sqlite_sensor(store_t *base, const char *name, bool create, int64_t *id, char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (create) {
+        if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO sensor (name) VALUES (?)", -1, &st, NULL) != SQLITE_OK)
+            return db_error(s, errbuf, "adding the sensor");
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        int step = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE) return db_error(s, errbuf, "adding the sensor");
+    }
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM sensor WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "finding the sensor");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return found ? SL_OK : sl_error(errbuf, SL_ERR_USAGE, "%s: no sensor named '%s' in the history", s->path, name);
+}
+
+static int sqlite_begin(store_t *base, char *errbuf)
+{
+    return exec((struct sqlite_store *)base, "BEGIN IMMEDIATE", errbuf, "starting a transaction");
+}
+
+static int sqlite_commit(store_t *base, char *errbuf)
+{
+    return exec((struct sqlite_store *)base, "COMMIT", errbuf, "committing");
+}
+
+static void sqlite_rollback(store_t *base)
+{
+    sqlite3_exec(((struct sqlite_store *)base)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void fingerprint_text(const struct file_identity *f, char *buf)
+{
+    snprintf(buf, 40, "%016llx-%llu", (unsigned long long)f->fingerprint, (unsigned long long)f->size);
+}
+
+static int sqlite_file_state(store_t *base, int64_t sensor, const struct file_identity *f, int *state,
+                             char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    char fp[40];
+    fingerprint_text(f, fp);
+    if (sqlite3_prepare_v2(s->db, "SELECT state FROM ingest WHERE sensor_id = ? AND fingerprint = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading the ingest ledger");
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_text(st, 2, fp, -1, SQLITE_TRANSIENT);
+    *state = FILE_UNKNOWN;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *state = strcmp((const char *)sqlite3_column_text(st, 0), "complete") ? FILE_STARTED : FILE_COMPLETE;
+    sqlite3_finalize(st);
+    return SL_OK;
+}
+
+static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_identity *f, int state,
+                            uint64_t packets, const char *message, char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    char fp[40];
+    fingerprint_text(f, fp);
+    const char *sql = state == FILE_STARTED
+        ? "INSERT INTO ingest (sensor_id, path, size, fingerprint, state, started_at) VALUES"
+          " (?1, ?2, ?3, ?4, 'started', datetime('now')) ON CONFLICT (sensor_id, fingerprint)"
+          " DO UPDATE SET path = ?2, started_at = datetime('now')"
+        : "UPDATE ingest SET state = 'complete', packets = ?5, message = ?6, path = ?2,"
+          " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "writing the ingest ledger");
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_text(st, 2, f->path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)f->size);
+    sqlite3_bind_text(st, 4, fp, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)packets);
+    if (message) sqlite3_bind_text(st, 6, message, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing the ingest ledger");
+}
+
+/* ---- name mappings ---------------------------------------------------------------------- */
+
+static int name_id(struct sqlite_store *s, const char *table, const char *name, uint16_t *id, char *errbuf)
+{
+    char sql[128];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s (name) VALUES (?)", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(s, errbuf, "naming tools");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE name = ?", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(s, errbuf, "naming tools");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok) *id = (uint16_t)sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return ok ? SL_OK : db_error(s, errbuf, "naming tools");
+}
+
+static int map_names_for_writing(struct sqlite_store *s, const fprules_t *rules, char *errbuf)
+{
+    for (size_t t = 1; t < fprules_tool_count(rules); t++)
+        if (name_id(s, "tool", fprules_tool_name(rules, (int)t), &s->tool_to_db[t], errbuf) != SL_OK) return SL_ERR_IO;
+    size_t n = fprules_count(rules);
+    free(s->rule_to_db);
+    s->rule_to_db = calloc(n ? n : 1, sizeof *s->rule_to_db);
+    if (!s->rule_to_db) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    for (size_t r = 0; r < n; r++)
+        if (name_id(s, "rule", fprules_rule_name(rules, (int)r), &s->rule_to_db[r], errbuf) != SL_OK) return SL_ERR_IO;
+    return SL_OK;
+}
+
+static uint16_t tool_to_db(void *ctx, int tool)
+{
+    return ((struct sqlite_store *)ctx)->tool_to_db[tool];
+}
+
+static uint16_t rule_to_db(void *ctx, int rule)
+{
+    return ((struct sqlite_store *)ctx)->rule_to_db[rule];
+}
+
+static int tool_from_db(void *ctx, uint16_t id)
+{
+    struct sqlite_store *s = ctx;
+    return id < s->n_db_tools ? s->db_tool_to_rule_tool[id] : -1;
+}
+
+static int rule_from_db(void *ctx, uint16_t id)
+{
+    struct sqlite_store *s = ctx;
+    return id < s->n_db_rules ? s->db_rule_to_rule[id] : -1;
+}
+
+/* Reads table (id, name) and maps each id to what `lookup` says of the name. */
+static int map_table(struct sqlite_store *s, const char *table, int **map, size_t *n,
+                     const fprules_t *rules, bool tools, char *errbuf)
+{
+    char sql[96];
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT id, name FROM %s", table);
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(s, errbuf, "reading names");
+    free(*map);
+    *map = NULL;
+    *n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int id = sqlite3_column_int(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (id < 0 || id > 65535) continue;
+        if ((size_t)id >= *n) {
+            int *grown = realloc(*map, ((size_t)id + 1) * sizeof *grown);
+            if (!grown) break;
+            for (size_t i = *n; i <= (size_t)id; i++) grown[i] = -1;
+            *map = grown;
+            *n = (size_t)id + 1;
+        }
+        int mapped = -1;
+        if (tools)
+            mapped = fprules_tool_id(rules, name);
+        else
+            for (size_t r = 0; r < fprules_count(rules); r++)
+                if (!strcmp(fprules_rule_name(rules, (int)r), name)) mapped = (int)r;
+        (*map)[id] = mapped;
+    }
+    sqlite3_finalize(st);
+    return SL_OK;
+}
+
+/* ---- records ---------------------------------------------------------------------------- */
+
+static bool read_row(struct sqlite_store *s, sqlite3_stmt *st, int col, struct src_day *r)
+{
+    static const int kinds[] = {KIND_SYN_PROBE, KIND_UDP_PROBE, KIND_ICMP_PROBE, KIND_BACKSCATTER,
+                                KIND_SENSOR, KIND_OTHER};
+    for (int i = 0; i < 6; i++) r->kind_packets[kinds[i]] = (uint32_t)sqlite3_column_int64(st, col + i);
+    r->syn_from_service_port = (uint32_t)sqlite3_column_int64(st, col + 6);
+    r->first_ns = sqlite3_column_int64(st, col + 7);
+    r->last_ns = sqlite3_column_int64(st, col + 8);
+    bool ok = decode_tools(r, sqlite3_column_blob(st, col + 9), (size_t)sqlite3_column_bytes(st, col + 9),
+                           tool_from_db, rule_from_db, s) &&
+              decode_ports(&r->syn_ports, sqlite3_column_blob(st, col + 10), (size_t)sqlite3_column_bytes(st, col + 10));
+    size_t udp_len = (size_t)sqlite3_column_bytes(st, col + 11);
+    if (ok && udp_len) {
+        r->udp_ports = calloc(1, sizeof *r->udp_ports);
+        ok = r->udp_ports && decode_ports(r->udp_ports, sqlite3_column_blob(st, col + 11), udp_len);
+    }
+    return ok && decode_addrs(&r->dsts, sqlite3_column_blob(st, col + 12), (size_t)sqlite3_column_bytes(st, col + 12));
+}
+
+static int write_row(struct sqlite_store *s, int64_t sensor, const struct src_day *r, char *errbuf)
+{
+    sqlite3_stmt *st = s->put_row;
+    char text[64];
+    buffer_reset(&s->tools);
+    buffer_reset(&s->syn_ports);
+    buffer_reset(&s->udp_ports);
+    buffer_reset(&s->dsts);
+    encode_tools(&s->tools, r, tool_to_db, rule_to_db, s);
+    encode_ports(&s->syn_ports, &r->syn_ports);
+    if (r->udp_ports) encode_ports(&s->udp_ports, r->udp_ports);
+    encode_addrs(&s->dsts, &r->dsts);
+    if (s->tools.failed || s->syn_ports.failed || s->udp_ports.failed || s->dsts.failed)
+        return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_int(st, 2, r->day);
+    sqlite3_bind_blob(st, 3, r->src.b, 16, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ipaddr_format(&r->src, text, sizeof text), -1, SQLITE_TRANSIENT);
+    const uint32_t *k = r->kind_packets;
+    sqlite3_bind_int64(st, 5, k[KIND_SYN_PROBE]);
+    sqlite3_bind_int64(st, 6, k[KIND_UDP_PROBE]);
+    sqlite3_bind_int64(st, 7, k[KIND_ICMP_PROBE]);
+    sqlite3_bind_int64(st, 8, k[KIND_BACKSCATTER]);
+    sqlite3_bind_int64(st, 9, k[KIND_SENSOR]);
+    sqlite3_bind_int64(st, 10, k[KIND_OTHER]);
+    sqlite3_bind_int64(st, 11, r->syn_from_service_port);
+    sqlite3_bind_int64(st, 12, r->first_ns);
+    sqlite3_bind_int64(st, 13, r->last_ns);
+    sqlite3_bind_int64(st, 14, r->syn_ports.n);
+    sqlite3_bind_int64(st, 15, src_day_udp_ports(r));
+    sqlite3_bind_int64(st, 16, r->dsts.n);
+    sqlite3_bind_blob(st, 17, s->tools.data, (int)s->tools.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 18, s->syn_ports.data, (int)s->syn_ports.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 19, s->udp_ports.data, (int)s->udp_ports.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 20, s->dsts.data, (int)s->dsts.len, SQLITE_STATIC);
+    return sqlite3_step(st) == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing a record");
+}
+
+/* Merges one record into the stored row for the same (sensor, day, source). */
+static int put_record(struct sqlite_store *s, int64_t sensor, const struct src_day *r, char *errbuf)
+{
+    sqlite3_stmt *st = s->get_row;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_int(st, 2, r->day);
+    sqlite3_bind_blob(st, 3, r->src.b, 16, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_DONE) return write_row(s, sensor, r, errbuf);
+    if (step != SQLITE_ROW) return db_error(s, errbuf, "reading a record");
+    struct src_day merged;
+    src_day_init(&merged, &r->src, r->day);
+    int rc = SL_OK;
+    if (!read_row(s, st, 0, &merged))
+        rc = sl_error(errbuf, SL_ERR_FORMAT, "%s: a stored record is damaged", s->path);
+    sqlite3_reset(st);
+    if (rc == SL_OK && !src_day_merge(&merged, r)) rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    if (rc == SL_OK) rc = write_row(s, sensor, &merged, errbuf);
+    src_day_free(&merged);
+    return rc;
+}
+
+static int add_counter(struct sqlite_store *s, int64_t sensor, const char *name, uint64_t value, char *errbuf)
+{
+    if (!value) return SL_OK;
+    sqlite3_stmt *st = s->add_counter;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)value);
+    return sqlite3_step(st) == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing counters");
+}
+
+static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const fprules_t *rules,
+                          char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int rc = map_names_for_writing(s, rules, errbuf);
+    if (rc == SL_OK) rc = map_table(s, "tool", &s->db_tool_to_rule_tool, &s->n_db_tools, rules, true, errbuf);
+    if (rc == SL_OK) rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
+    for (size_t i = 0; rc == SL_OK && i < agg_records(agg); i++)
+        rc = put_record(s, sensor, agg_record(agg, i), errbuf);
+    for (size_t i = 0; rc == SL_OK && i < agg_probed_count(agg); i++) {
+        sqlite3_reset(s->add_probed);
+        sqlite3_bind_int64(s->add_probed, 1, sensor);
+        sqlite3_bind_blob(s->add_probed, 2, agg_probed(agg, i)->b, 16, SQLITE_STATIC);
+        if (sqlite3_step(s->add_probed) != SQLITE_DONE) rc = db_error(s, errbuf, "writing probed addresses");
+    }
+    char name[48];
+    if (rc == SL_OK) rc = add_counter(s, sensor, "frames", agg_frames(agg), errbuf);
+    for (int st = 0; rc == SL_OK && st < PKT_STATUS_COUNT; st++) {
+        snprintf(name, sizeof name, "status.%s", packet_status_name(st));
+        rc = add_counter(s, sensor, name, agg_status_count(agg, st), errbuf);
+    }
+    for (int k = 0; rc == SL_OK && k < KIND_COUNT; k++) {
+        snprintf(name, sizeof name, "kind.%d", k);
+        rc = add_counter(s, sensor, name, agg_kind_count(agg, k), errbuf);
+    }
+    return rc;
+}
+
+static int sqlite_add_capture_stats(store_t *base, int64_t sensor, int64_t at_ns, uint64_t received,
+                                    uint64_t dropped_kernel, uint64_t dropped_interface, char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_stats VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "writing capture statistics");
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_int64(st, 2, at_ns);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)received);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)dropped_kernel);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)dropped_interface);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing capture statistics");
+}
+
+static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, int32_t from_day,
+                       int32_t to_day, agg_t *into, const fprules_t *rules, char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    int rc = map_table(s, "tool", &s->db_tool_to_rule_tool, &s->n_db_tools, rules, true, errbuf);
+    if (rc == SL_OK) rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
+    for (size_t i = 0; rc == SL_OK && i < n_sensors; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT day, src, syn, udp, icmp, backscatter, sensor_packets, other,"
+                               " syn_from_service_port, first_ns, last_ns, tools, syn_port_counts,"
+                               " udp_port_counts, dst_set FROM source_day"
+                               " WHERE sensor_id = ? AND day BETWEEN ? AND ?", -1, &st, NULL) != SQLITE_OK)
+            return db_error(s, errbuf, "reading records");
+        sqlite3_bind_int64(st, 1, sensors[i]);
+        sqlite3_bind_int(st, 2, from_day);
+        sqlite3_bind_int(st, 3, to_day);
+        int step;
+        while (rc == SL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            struct src_day r;
+            struct ipaddr src;
+            if (sqlite3_column_bytes(st, 1) != 16) {
+                rc = sl_error(errbuf, SL_ERR_FORMAT, "%s: a stored address is damaged", s->path);
+                break;
+            }
+            memcpy(src.b, sqlite3_column_blob(st, 1), 16);
+            src_day_init(&r, &src, sqlite3_column_int(st, 0));
+            if (!read_row(s, st, 2, &r))
+                rc = sl_error(errbuf, SL_ERR_FORMAT, "%s: a stored record is damaged", s->path);
+            else if (!agg_merge_record(into, &r))
+                rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+            src_day_free(&r);
+        }
+        if (rc == SL_OK && step != SQLITE_DONE) rc = db_error(s, errbuf, "reading records");
+        sqlite3_finalize(st);
+        /* counters and probed addresses */
+        uint64_t frames = 0, status[PKT_STATUS_COUNT] = {0}, kind[KIND_COUNT] = {0};
+        if (rc == SL_OK &&
+            sqlite3_prepare_v2(s->db, "SELECT name, value FROM counter WHERE sensor_id = ?", -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, sensors[i]);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *name = (const char *)sqlite3_column_text(st, 0);
+                uint64_t v = (uint64_t)sqlite3_column_int64(st, 1);
+                if (!strcmp(name, "frames")) frames = v;
+                for (int k = 0; k < PKT_STATUS_COUNT; k++) {
+                    char want[48];
+                    snprintf(want, sizeof want, "status.%s", packet_status_name(k));
+                    if (!strcmp(name, want)) status[k] = v;
+                }
+                if (!strncmp(name, "kind.", 5)) {
+                    int k = atoi(name + 5);
+                    if (k >= 0 && k < KIND_COUNT) kind[k] = v;
+                }
+            }
+            sqlite3_finalize(st);
+            agg_count_frames(into, frames, status, kind);
+        }
+        if (rc == SL_OK &&
+            sqlite3_prepare_v2(s->db, "SELECT addr FROM probed WHERE sensor_id = ?", -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, sensors[i]);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                if (sqlite3_column_bytes(st, 0) == 16) {
+                    struct ipaddr a;
+                    memcpy(a.b, sqlite3_column_blob(st, 0), 16);
+                    agg_add_probed(into, &a);
+                }
+            sqlite3_finalize(st);
+        }
+    }
+    return rc;
+}
+
+static int sqlite_each_sensor(store_t *base, void (*fn)(void *, int64_t, const char *), void *ctx,
+                              char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM sensor ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "listing sensors");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    return SL_OK;
+}
+
+static int sqlite_each_unfinished(store_t *base, int64_t sensor, void (*fn)(void *, const char *),
+                                  void *ctx, char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT path FROM ingest WHERE sensor_id = ? AND state = 'started'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading the ingest ledger");
+    sqlite3_bind_int64(st, 1, sensor);
+    while (sqlite3_step(st) == SQLITE_ROW) fn(ctx, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return SL_OK;
+}
+
+const struct store_ops store_sqlite = {
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .time_zone = sqlite_time_zone,
+    .sensor = sqlite_sensor,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .file_state = sqlite_file_state,
+    .mark_file = sqlite_mark_file,
+    .add_agg = sqlite_add_agg,
+    .add_capture_stats = sqlite_add_capture_stats,
+    .load = sqlite_load,
+    .each_sensor = sqlite_each_sensor,
+    .each_unfinished = sqlite_each_unfinished,
+};
