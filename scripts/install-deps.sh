@@ -4,7 +4,7 @@
 set -eu
 build="gcc make pkg-config libpcap-dev zlib1g-dev libzstd-dev libsqlite3-dev"
 # Tests: packet tools check the captures; chromium renders the HTML report.
-test="tcpdump tshark iproute2 zstd gzip python3 tzdata chromium fonts-dejavu-core"
+test="tcpdump tshark iproute2 zstd gzip python3 tzdata chromium fonts-dejavu-core sqlite3 zmap masscan"
 missing=""
 for p in $build $test; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -73,7 +73,7 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
         fprintf(stderr, "scanlens: %llu packets fell outside --from/--to and were skipped\n",
                 (unsigned long long)feed->outside_period);
     if (status != EXIT_FAILED) {
-        int reported = produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor);
+        int reported = produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor, NULL);
         if (reported != EXIT_OK) status = reported;
         else if (agg_dropped(feed->agg)) status = EXIT_PARTIAL;
         if (debug) fprintf(stderr, "debug: reported at %.2f s\n", now_seconds() - t0);

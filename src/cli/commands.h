@@ -8,5 +8,8 @@
 int cmd_analyze(int argc, char **argv);
 int cmd_packets(int argc, char **argv);
 int cmd_fingerprints(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

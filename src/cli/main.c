@@ -13,6 +13,9 @@ static const struct {
     {"analyze", cmd_analyze, "read captures; print who scanned with what; write reports"},
     {"packets", cmd_packets, "one verdict per packet, as CSV or JSON Lines"},
     {"fingerprints", cmd_fingerprints, "list the fingerprint rules, or check a rules file"},
+    {"ingest", cmd_ingest, "add captures to a history (SQLite)"},
+    {"report", cmd_report, "the report of any period and sensors, from a history"},
+    {"capture", cmd_capture, "watch an interface; keep daily figures in a history"},
 };
 
 static void usage(FILE *out)

@@ -131,7 +131,7 @@ int report_options_finish(struct report_options *r)
 
 int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *rules,
                    const known_list_t *known, const struct file_result *files, size_t n_files,
-                   const struct netset *sensor)
+                   const struct netset *sensor, const struct sensor_comparison *sensors)
 {
     char errbuf[SL_ERRBUF_SIZE];
     r->analysis.verdict.sensor = sensor;
@@ -148,7 +148,7 @@ int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *
         .an = &res.an, .agg = agg, .rules = rules, .files = files, .n_files = n_files,
         .sensor = sensor, .version = SCANLENS_VERSION, .fig = &res.fig,
         .outliers = res.outliers, .n_outliers = res.n_outliers, .known = known,
-        .settings = &r->settings,
+        .settings = &r->settings, .sensors = sensors,
     };
     report_write_text(stdout, &rin);
     if (r->out_dir && report_write_dir(r->out_dir, &rin, errbuf) != SL_OK) {

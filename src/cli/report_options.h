@@ -47,6 +47,6 @@ int report_options_finish(struct report_options *r);
  * status: EXIT_OK, or EXIT_FAILED when the analysis or the output failed. */
 int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *rules,
                    const known_list_t *known, const struct file_result *files, size_t n_files,
-                   const struct netset *sensor);
+                   const struct netset *sensor, const struct sensor_comparison *sensors);
 
 #endif

@@ -247,6 +247,31 @@ static void outliers_section(FILE *o, const struct report_input *in)
     fputs("</table>\n", o);
 }
 
+static void sensors_section(FILE *o, const struct report_input *in)
+{
+    if (!in->sensors) return;
+    fputs("<h2>Sensors compared</h2><p>What a sensor sees depends on where it sits. Each row is one "
+          "tool at one sensor (data: sensors.csv).</p><table><tr><th class=\"l\">sensor</th>"
+          "<th class=\"l\">tool</th><th>SYN packets</th><th>share</th><th>sources</th>"
+          "<th class=\"l\">top ports</th></tr>\n", o);
+    for (size_t i = 0; i < in->sensors->n_rows; i++) {
+        const struct sensor_row *r = &in->sensors->rows[i];
+        char ports[48] = "";
+        size_t len = 0;
+        for (size_t k = 0; k < r->n_top; k++)
+            len += (size_t)snprintf(ports + len, sizeof ports - len, "%s%u", k ? ", " : "", r->top_port[k]);
+        fputs("<tr>", o);
+        cell_text(o, r->sensor);
+        cell_text(o, fprules_tool_name(in->rules, r->tool));
+        cell_u64(o, r->syn_packets);
+        fprintf(o, "<td>%.1f%%</td>", 100 * r->share);
+        cell_u64(o, r->sources);
+        cell_text(o, ports);
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n", o);
+}
+
 static void inputs_section(FILE *o, const struct report_input *in)
 {
     fputs("<h2>Inputs</h2><table><tr><th class=\"l\">file</th><th class=\"l\">format</th>"
@@ -287,6 +312,7 @@ int report_write_html(FILE *o, const struct report_input *in)
     stats_table(o, in);
     top_sources(o, in);
     outliers_section(o, in);
+    sensors_section(o, in);
     inputs_section(o, in);
     fputs("<p class=\"note\">Data files beside this report: daily.csv, ports.csv, sources.csv, "
           "summary.json, and each figure as an .svg file.</p>\n</body></html>\n", o);

@@ -28,6 +28,21 @@ struct report_settings {
     int compare_a, compare_b;       /* tools of the comparison figure, -1 if none */
 };
 
+/* Per-sensor figures when a report covers several sensors. */
+struct sensor_row {
+    char sensor[64];
+    int tool;
+    uint64_t syn_packets, day_count, sources;
+    double share;
+    size_t n_top;
+    uint16_t top_port[3];
+};
+
+struct sensor_comparison {
+    struct sensor_row *rows;
+    size_t n_rows;
+};
+
 struct report_input {
     const struct analysis *an;
     const agg_t *agg;
@@ -41,6 +56,7 @@ struct report_input {
     size_t n_outliers;
     const known_list_t *known;
     const struct report_settings *settings;
+    const struct sensor_comparison *sensors; /* NULL unless several sensors */
 };
 
 struct report_writer {
@@ -58,6 +74,7 @@ int report_write_summary_json(FILE *out, const struct report_input *in);
 int report_write_daily_csv(FILE *out, const struct report_input *in);
 int report_write_ports_csv(FILE *out, const struct report_input *in);
 int report_write_html(FILE *out, const struct report_input *in);
+int report_write_sensors_csv(FILE *out, const struct report_input *in);
 
 /* The charts, each also written alone as an .svg file. */
 size_t report_chart_count(const struct report_input *in);

@@ -47,6 +47,12 @@ static int write_table_entry(FILE *out, const struct report_input *in, size_t i)
     return report_writers[i].write(out, in);
 }
 
+static int write_sensors(FILE *out, const struct report_input *in, size_t i)
+{
+    (void)i;
+    return report_write_sensors_csv(out, in);
+}
+
 static int write_chart(FILE *out, const struct report_input *in, size_t i)
 {
     int rc = report_chart_draw(out, in, i);
@@ -80,6 +86,10 @@ int report_write_dir(const char *dir, const struct report_input *in, char *errbu
         return sl_error(errbuf, SL_ERR_IO, "%s: not a directory", dir);
     for (size_t i = 0; i < report_writer_count; i++) {
         rc = write_one(dir, report_writers[i].file_name, write_table_entry, i, in, errbuf);
+        if (rc != SL_OK) return rc;
+    }
+    if (in->sensors) {
+        rc = write_one(dir, "sensors.csv", write_sensors, 0, in, errbuf);
         if (rc != SL_OK) return rc;
     }
     for (size_t i = 0; i < report_chart_count(in); i++) {

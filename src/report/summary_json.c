@@ -1,5 +1,7 @@
 /* summary.json: the headline figures and the inputs they came from, for scripts. */
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "../decode/decode.h"
 #include "../util/timefmt.h"
@@ -29,17 +31,27 @@ static void write_inputs(FILE *out, const struct report_input *in)
     fputs("\n  ],\n", out);
 }
 
+static int compare_addr_ptr(const void *a, const void *b)
+{
+    return memcmp(*(const struct ipaddr *const *)a, *(const struct ipaddr *const *)b, sizeof(struct ipaddr));
+}
+
 static void write_sensor(FILE *out, const struct report_input *in)
 {
     char buf[64];
     fprintf(out, "  \"sensor\": {\"inferred\": %s, \"addresses\": [",
             in->an->sensor_inferred ? "true" : "false");
     if (in->an->sensor_inferred) {
-        size_t n = agg_probed_count(in->agg);
-        for (size_t i = 0; i < n && i < 1000; i++) {
+        /* sorted, so that the list does not depend on the order packets were read in */
+        size_t n = agg_probed_count(in->agg), shown = n < 1000 ? n : 1000;
+        const struct ipaddr **sorted = malloc((n ? n : 1) * sizeof *sorted);
+        for (size_t i = 0; sorted && i < n; i++) sorted[i] = agg_probed(in->agg, i);
+        if (sorted) qsort(sorted, n, sizeof *sorted, compare_addr_ptr);
+        for (size_t i = 0; sorted && i < shown; i++) {
             if (i) fputs(", ", out);
-            json_string(out, ipaddr_format(agg_probed(in->agg, i), buf, sizeof buf));
+            json_string(out, ipaddr_format(sorted[i], buf, sizeof buf));
         }
+        free(sorted);
         fprintf(out, "], \"address_count\": %zu},\n", n);
     } else {
         for (size_t i = 0; i < in->sensor->n; i++) {

@@ -65,7 +65,7 @@ static int db_error(struct sqlite_store *s, char *errbuf, const char *doing)
     const char *why = sqlite3_errmsg(s->db);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         return sl_error(errbuf, SL_ERR_IO, "%s: %s: the history is locked by another process "
-                                           "(waited 10 s)", s->path, doing);
+                                           "(waited for it in vain)", s->path, doing);
     if (code == SQLITE_FULL)
         return sl_error(errbuf, SL_ERR_IO, "%s: %s: disk full; nothing of this batch was recorded",
                         s->path, doing);
@@ -170,7 +170,10 @@ static int sqlite_open(store_t **out, const char *location, const struct store_o
         sqlite_close(&s->base);
         return rc;
     }
-    sqlite3_busy_timeout(s->db, 10000);
+    /* Another process writing waits its turn this long; SCANLENS_LOCK_TIMEOUT_MS shortens it
+     * for tests. */
+    const char *wait = getenv("SCANLENS_LOCK_TIMEOUT_MS");
+    sqlite3_busy_timeout(s->db, wait ? atoi(wait) : 10000);
     int rc = SL_OK;
     if (!opt->read_only) rc = exec(s, "PRAGMA journal_mode = WAL", errbuf, "opening");
     if (rc == SL_OK) rc = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", errbuf, "opening");
@@ -257,8 +260,10 @@ static int sqlite_file_state(store_t *base, int64_t sensor, const struct file_id
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_text(st, 2, fp, -1, SQLITE_TRANSIENT);
     *state = FILE_UNKNOWN;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *state = strcmp((const char *)sqlite3_column_text(st, 0), "complete") ? FILE_STARTED : FILE_COMPLETE;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        *state = !strcmp(text, "complete") ? FILE_COMPLETE : !strcmp(text, "failed") ? FILE_FAILED : FILE_STARTED;
+    }
     sqlite3_finalize(st);
     return SL_OK;
 }
@@ -273,7 +278,10 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
     const char *sql = state == FILE_STARTED
         ? "INSERT INTO ingest (sensor_id, path, size, fingerprint, state, started_at) VALUES"
           " (?1, ?2, ?3, ?4, 'started', datetime('now')) ON CONFLICT (sensor_id, fingerprint)"
-          " DO UPDATE SET path = ?2, started_at = datetime('now')"
+          " DO UPDATE SET path = ?2, state = 'started', started_at = datetime('now')"
+        : state == FILE_FAILED
+        ? "UPDATE ingest SET state = 'failed', packets = ?5, message = ?6, path = ?2,"
+          " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4"
         : "UPDATE ingest SET state = 'complete', packets = ?5, message = ?6, path = ?2,"
           " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)

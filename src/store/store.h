@@ -35,7 +35,7 @@ struct file_identity {
     uint64_t fingerprint;
 };
 
-enum file_state { FILE_UNKNOWN = 0, FILE_COMPLETE, FILE_STARTED };
+enum file_state { FILE_UNKNOWN = 0, FILE_COMPLETE, FILE_STARTED, FILE_FAILED };
 
 struct store_ops {
     const char *name;
@@ -70,6 +70,24 @@ struct store {
 };
 
 extern const struct store_ops store_sqlite;
+
+/* Thin wrappers over the operations. */
+static inline int store_sensor(store_t *st, const char *name, bool create, int64_t *id, char *e)
+{
+    return st->ops->sensor(st, name, create, id, e);
+}
+static inline int store_begin(store_t *st, char *e)
+{
+    return st->ops->begin(st, e);
+}
+static inline int store_commit(store_t *st, char *e)
+{
+    return st->ops->commit(st, e);
+}
+static inline void store_rollback(store_t *st)
+{
+    st->ops->rollback(st);
+}
 
 /* Opens the store at location (a path: SQLite). */
 int store_open(store_t **out, const char *location, const struct store_open_options *opt,

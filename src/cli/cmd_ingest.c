@@ -1,0 +1,180 @@
+/* scanlens ingest: adds captures to the history. Each file goes in as one transaction together
+ * with its line in the ingest ledger, so a file is recorded whole or not at all; a file whose
+ * content was ingested before is skipped, whatever its name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../store/store.h"
+#include "agg_feed.h"
+#include "commands.h"
+#include "options.h"
+#include "scan.h"
+
+static const char ingest_help[] =
+    "usage: scanlens ingest --db PATH [--sensor-name NAME] [OPTIONS] FILE...\n"
+    "\n"
+    "Adds captures to the history at PATH (an SQLite file, created if missing). A file already\n"
+    "ingested for this sensor (same size and content) is skipped; a file is recorded whole or not\n"
+    "at all, so an ingest killed half-way is simply run again.\n"
+    "\n"
+    "      --db PATH             the history\n"
+    "      --sensor-name NAME    which sensor the captures come from (default: default)\n"
+    "      --sensor CIDR         the sensor's own addresses (repeatable); inferred if not given\n"
+    "      --tz ZONE             the history's time zone, fixed when it is created (default UTC)\n"
+    "      --filter EXPR         BPF filter expression (tcpdump syntax)\n"
+    "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
+    "  -q, --quiet               no progress line\n"
+    "  -h, --help                this text\n"
+    "\n"
+    "Exit status: 0 ok; 1 the history could not be written; 2 usage error;\n"
+    "3 some files were damaged or unreadable (the others were recorded).\n";
+
+enum { OPT_DB = 2000, OPT_SENSOR_NAME };
+
+static void say_unfinished(void *ctx, const char *path)
+{
+    (void)ctx;
+    fprintf(stderr, "scanlens: %s: an earlier ingest of this file was interrupted; nothing of it "
+                    "was recorded\n", path);
+}
+
+/* Ingests one file; returns 0 recorded or skipped, 1 damaged but recorded or unreadable,
+ * -1 the history failed (stop). */
+static int ingest_file(store_t *st, int64_t sensor, const char *path, const fprules_t *rules,
+                       struct input_options *in, bpf_set_t *filter)
+{
+    char errbuf[SL_ERRBUF_SIZE];
+    struct file_identity id;
+    int state;
+    if (file_identity_read(&id, path, errbuf) != SL_OK) {
+        fprintf(stderr, "scanlens: %s\n", errbuf);
+        return 1;
+    }
+    if (st->ops->file_state(st, sensor, &id, &state, errbuf) != SL_OK) goto store_failed;
+    if (state == FILE_COMPLETE) {
+        fprintf(stderr, "scanlens: %s: already in the history (same size and content): skipped\n", path);
+        return 0;
+    }
+    if (store_begin(st, errbuf) != SL_OK ||
+        st->ops->mark_file(st, sensor, &id, FILE_STARTED, 0, NULL, errbuf) != SL_OK ||
+        store_commit(st, errbuf) != SL_OK)
+        goto store_failed;
+
+    struct classifier classifier = {.rules = rules, .sensor = &in->sensor};
+    struct agg_feed *feed = agg_feed_new(INT32_MIN, INT32_MAX);
+    struct file_result result;
+    char *paths[1] = {(char *)path};
+    if (!feed) {
+        fprintf(stderr, "scanlens: out of memory\n");
+        return -1;
+    }
+    struct scan_job job = {
+        .paths = paths, .n_paths = 1, .filter = filter, .classifier = &classifier,
+        .on_packet = agg_feed_packet, .ctx = feed, .diag = stderr,
+        .progress = !in->quiet && isatty(STDERR_FILENO), .results = &result,
+    };
+    scan_files(&job);
+    agg_feed_flush(feed);
+    int outcome = result.status == SL_OK ? 0 : 1;
+    if (result.status != SL_OK && result.frames == 0) {
+        /* nothing to record: say why in the ledger */
+        int rc = store_begin(st, errbuf);
+        if (rc == SL_OK) rc = st->ops->mark_file(st, sensor, &id, FILE_FAILED, 0, result.message, errbuf);
+        if (rc == SL_OK) rc = store_commit(st, errbuf);
+        agg_feed_free(feed);
+        if (rc != SL_OK) goto store_failed;
+        return 1;
+    }
+    int rc = store_begin(st, errbuf);
+    if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, feed->agg, rules, errbuf);
+    if (rc == SL_OK)
+        rc = st->ops->mark_file(st, sensor, &id, FILE_COMPLETE, result.frames,
+                                result.status == SL_OK ? NULL : result.message, errbuf);
+    if (rc == SL_OK) rc = store_commit(st, errbuf);
+    if (rc != SL_OK) store_rollback(st);
+    size_t records = agg_records(feed->agg);
+    agg_feed_free(feed);
+    if (rc != SL_OK) goto store_failed;
+    if (!in->quiet)
+        fprintf(stderr, "scanlens: %s: recorded %llu packets (%zu source-day records)\n", path,
+                (unsigned long long)result.frames, records);
+    return outcome;
+
+store_failed:
+    fprintf(stderr, "scanlens: %s: not recorded: %s\n", path, errbuf);
+    return -1;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        INPUT_LONG_OPTIONS,
+        {"db", required_argument, NULL, OPT_DB},
+        {"sensor-name", required_argument, NULL, OPT_SENSOR_NAME},
+        {"tz", required_argument, NULL, OPT_TZ},
+        {NULL, 0, NULL, 0},
+    };
+    struct input_options in = {0};
+    const char *db = NULL, *sensor_name = "default", *tz = NULL;
+    int opt, status = -1;
+    char errbuf[SL_ERRBUF_SIZE];
+    optind = 1;
+    while (status < 0 && (opt = getopt_long(argc, argv, "+r:qh", long_options, NULL)) != -1) {
+        int handled = input_option(&in, opt, optarg);
+        if (handled < 0) status = EXIT_USAGE;
+        if (handled) continue;
+        switch (opt) {
+        case OPT_DB: db = optarg; break;
+        case OPT_SENSOR_NAME: sensor_name = optarg; break;
+        case OPT_TZ: tz = optarg; break;
+        case 'h': fputs(ingest_help, stdout); status = EXIT_OK; break;
+        default: fputs("Try 'scanlens ingest --help'.\n", stderr); status = EXIT_USAGE;
+        }
+    }
+    if (status < 0 && !db) {
+        fprintf(stderr, "scanlens: ingest needs --db PATH\n");
+        status = EXIT_USAGE;
+    }
+    if (status < 0 && input_finish(&in, argc, argv, optind) != 0) status = EXIT_USAGE;
+    if (status < 0 && tz && dayclock_set_zone(tz, errbuf) != SL_OK) {
+        fprintf(stderr, "scanlens: %s\n", errbuf);
+        status = EXIT_USAGE;
+    }
+    bpf_set_t *filter = NULL;
+    fprules_t *rules = NULL;
+    store_t *st = NULL;
+    if (status < 0 && bpf_set_open(&filter, in.filter, errbuf) != SL_OK) {
+        fprintf(stderr, "scanlens: %s\n", errbuf);
+        status = EXIT_USAGE;
+    }
+    if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
+    struct store_open_options so = {.time_zone = tz, .read_only = false};
+    int64_t sensor = 0;
+    if (status < 0 && (store_open(&st, db, &so, errbuf) != SL_OK ||
+                       dayclock_set_zone(st->ops->time_zone(st), errbuf) != SL_OK ||
+                       store_sensor(st, sensor_name, true, &sensor, errbuf) != SL_OK)) {
+        fprintf(stderr, "scanlens: %s\n", errbuf);
+        status = EXIT_FAILED;
+    }
+    if (status < 0) {
+        st->ops->each_unfinished(st, sensor, say_unfinished, NULL, errbuf);
+        size_t damaged = 0;
+        status = EXIT_OK;
+        for (size_t i = 0; i < in.n_files; i++) {
+            int rc = ingest_file(st, sensor, in.files[i], rules, &in, filter);
+            if (rc < 0) {
+                status = EXIT_FAILED;
+                break;
+            }
+            damaged += (size_t)rc;
+        }
+        if (status == EXIT_OK && damaged) status = EXIT_PARTIAL;
+    }
+    store_close(st);
+    fprules_free(rules);
+    bpf_set_close(filter);
+    input_options_free(&in);
+    return status;
+}
