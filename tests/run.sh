@@ -190,6 +190,112 @@ else
     fail "chromium is not installed (scripts/install-deps.sh installs it)"
 fi
 
+echo "== the history"
+# The report from a history equals analyze on the same captures, figure for figure, however the
+# captures were ingested: in one go, in pieces, twice, split inside a day, concurrently.
+same_report() { # DIR-A DIR-B: the same figures (summary.json without the inputs list)
+    for f in daily.csv ports.csv sources.csv; do cmp -s "$1/$f" "$2/$f" || return 1; done
+    python3 -c 'import json,sys
+a, b = (json.load(open(p + "/summary.json")) for p in sys.argv[1:3])
+for d in (a, b): d.pop("inputs")
+sys.exit(a != b)' "$1" "$2"
+}
+H=$T/hist
+mkdir -p "$H"
+run analyze -q -o "$H/direct" "$CAP/demo-month.pcap.gz" "$CAP/crafted-misc.pcap"
+run ingest -q --db "$H/one.db" "$CAP/demo-month.pcap.gz" "$CAP/crafted-misc.pcap"
+check "ingest: exit 0" [ "$rc" = 0 ]
+run report --db "$H/one.db" -o "$H/one"
+check "report from the history equals analyze (ingested in one go)" same_report "$H/direct" "$H/one"
+run ingest -q --db "$H/pieces.db" "$CAP/crafted-misc.pcap"
+run ingest -q --db "$H/pieces.db" "$CAP/demo-month.pcap.gz"
+run report --db "$H/pieces.db" -o "$H/pieces"
+check "... ingested in two runs" same_report "$H/direct" "$H/pieces"
+run ingest --db "$H/pieces.db" "$CAP/demo-month.pcap.gz"
+check "ingesting a file again: skipped, said so" sh -c "[ $rc = 0 ] && grep -q 'already in the history' '$T/err'"
+cp "$CAP/crafted-misc.pcap" "$H/renamed.pcap"
+run ingest --db "$H/pieces.db" "$H/renamed.pcap"
+check "the same content under another name: skipped" grep -q 'already in the history' "$T/err"
+run report --db "$H/pieces.db" -o "$H/twice"
+check "... and ingested twice" same_report "$H/direct" "$H/twice"
+zcat "$CAP/demo-month.pcap.gz" >"$H/month.pcap"
+editcap -c 7001 "$H/month.pcap" "$H/chunk.pcap" >/dev/null 2>&1 # cuts fall inside days
+run ingest -q --db "$H/chunks.db" "$H"/chunk_*.pcap "$CAP/crafted-misc.pcap"
+run report --db "$H/chunks.db" -o "$H/chunks"
+check "... split into $(ls "$H"/chunk_*.pcap | wc -l) files cut inside days" same_report "$H/direct" "$H/chunks"
+"$SL" ingest -q --db "$H/para.db" "$H"/chunk_0000[024]*.pcap "$CAP/crafted-misc.pcap" 2>"$H/p1.err" &
+"$SL" ingest -q --db "$H/para.db" "$H"/chunk_0000[13]*.pcap 2>"$H/p2.err" &
+wait
+run report --db "$H/para.db" -o "$H/para"
+check "... by two processes at once" same_report "$H/direct" "$H/para"
+check "... neither calling the other's work interrupted" sh -c "! grep -q interrupted '$H/p1.err' '$H/p2.err'"
+check "the history is plain SQLite: the sqlite3 shell reads it" \
+    [ "$(sqlite3 "$H/one.db" "select sum(syn) from source_day_text where src = '192.0.2.250'")" = 9000 ]
+
+# Several sensors: two histories' worth in one file, compared.
+run ingest -q --db "$H/multi.db" --sensor-name tokyo "$CAP/real-zmap-syn.pcap"
+run ingest -q --db "$H/multi.db" --sensor-name osaka "$CAP/real-masscan-syn.pcap"
+run report --db "$H/multi.db" -o "$H/multi"
+check "two sensors: sensors.csv has zmap at tokyo (32 SYNs)" grep -q '^tokyo,zmap,32,1.000000,1,80$' "$H/multi/sensors.csv"
+check "two sensors: and masscan at osaka (128)" grep -q '^osaka,masscan,128,1.000000,1,' "$H/multi/sensors.csv"
+run report --db "$H/multi.db" --sensor tokyo -o "$H/tokyo"
+check "--sensor tokyo: only tokyo's sources" sh -c "[ \"\$(sed 1d '$H/tokyo/sources.csv' | grep -c ',scanner,')\" = 1 ]"
+run report --db "$H/multi.db" --sensor nowhere
+check "an unknown sensor: exit 2" [ "$rc" = 2 ]
+run report --db "$H/missing.db"
+check "report on a missing history: exit 1" sh -c "[ $rc = 1 ] && grep -q 'no history there' '$T/err'"
+run ingest -q --db "$H/one.db" --tz Asia/Tokyo "$CAP/crafted-misc.pcap"
+check "a history keeps its time zone" sh -c "[ $rc = 1 ] && grep -q 'counts days in UTC' '$T/err'"
+
+# Damage and contention.
+head -c 8192 /dev/urandom >"$H/corrupt.db"
+run ingest -q --db "$H/corrupt.db" "$CAP/crafted-misc.pcap"
+check "a corrupt history: exit 1 naming it" sh -c "[ $rc = 1 ] && grep -q 'corrupt.db' '$T/err'"
+check "... and left as it was" [ "$(stat -c %s "$H/corrupt.db")" = 8192 ]
+sqlite3 "$H/other.db" "create table t(x)"
+run ingest -q --db "$H/other.db" "$CAP/crafted-misc.pcap"
+check "an SQLite file that is not a history: refused" sh -c "[ $rc = 1 ] && grep -q 'not a scanlens history' '$T/err'"
+python3 -c 'import sqlite3, time, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN IMMEDIATE"); time.sleep(4)' "$H/one.db" &
+sleep 1
+SCANLENS_LOCK_TIMEOUT_MS=500 run ingest -q --db "$H/one.db" "$CAP/real-zmap-syn.pcap"
+check "a history locked by another process: exit 1, said so" sh -c "[ $rc = 1 ] && grep -q 'locked by another process' '$T/err'"
+wait
+mkdir -p "$H/ro"
+if mount -t tmpfs -o size=64m tmpfs "$H/ro" 2>/dev/null; then
+    "$SL" ingest -q --db "$H/ro/h.db" "$CAP/crafted-misc.pcap" 2>/dev/null
+    mount -o remount,ro "$H/ro"
+    run ingest -q --db "$H/ro/h.db" "$CAP/real-zmap-syn.pcap"
+    check "a read-only history: exit 1, said so" sh -c "[ $rc = 1 ] && grep -qi 'read-only\|readonly\|unable to open' '$T/err'"
+    run report --db "$H/ro/h.db" -o "$H/ro-report"
+    check "... which can still be reported" [ "$rc" = 0 ]
+    umount "$H/ro"
+    mount -t tmpfs -o size=400k tmpfs "$H/ro"
+    run ingest -q --db "$H/ro/full.db" "$CAP/crafted-misc.pcap"
+    run report --db "$H/ro/full.db" -o "$H/before-full"
+    run ingest -q --db "$H/ro/full.db" "$CAP/demo-month.pcap.gz"
+    check "disk full during ingest: exit 1, said so" sh -c "[ $rc = 1 ] && grep -qi 'disk full\|full' '$T/err'"
+    run report --db "$H/ro/full.db" -o "$H/after-full"
+    check "... and the history holds exactly what it held before" same_report "$H/before-full" "$H/after-full"
+    umount "$H/ro"
+else
+    skip "read-only and disk-full history tests (cannot mount a tmpfs here)"
+fi
+
+# Killed at random points during ingest: the next run says so and completes the file.
+"$SL" analyze -q -o "$H/kill-direct" "$H/month.pcap" >/dev/null 2>&1
+for delay in 0.05 0.15 0.3 0.6; do
+    rm -f "$H/kill.db"*
+    "$SL" ingest -q --db "$H/kill.db" "$H/month.pcap" 2>/dev/null &
+    pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    run ingest --db "$H/kill.db" "$H/month.pcap"
+    run report --db "$H/kill.db" -o "$H/kill"
+    check "killed after ${delay}s: re-ingest completes it, no double counts" same_report "$H/kill-direct" "$H/kill"
+done
+
 echo "== the same packets in every container and link type"
 run analyze -q -o "$T/base" "$CAP/mixed-base.pcap"
 cut -d, -f1-11,14- "$T/base/sources.csv" >"$T/base.csv"

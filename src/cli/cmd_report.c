@@ -86,7 +86,8 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
         return EXIT_FAILED;
     }
     store_t *st = NULL;
-    struct store_open_options so = {.time_zone = ro->tz_given ? ro->settings.time_zone : NULL};
+    struct store_open_options so = {.time_zone = ro->tz_given ? ro->settings.time_zone : NULL,
+                                    .read_only = true};
     if (store_open(&st, db, &so, errbuf) != SL_OK) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         return EXIT_FAILED;

@@ -2,7 +2,11 @@
  * documented in docs/history.md so users can query it with the sqlite3 shell. Every write
  * happens inside a transaction the caller opens, so a killed process leaves the history as it
  * was before that transaction. */
+#include <errno.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +40,7 @@ static const char schema_v1[] =
     " PRIMARY KEY (sensor_id, name)) WITHOUT ROWID;"
     "CREATE TABLE ingest (id INTEGER PRIMARY KEY, sensor_id INTEGER NOT NULL, path TEXT NOT NULL,"
     " size INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, packets INTEGER,"
-    " message TEXT, started_at TEXT NOT NULL, finished_at TEXT,"
+    " message TEXT, started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER,"
     " UNIQUE (sensor_id, fingerprint));"
     "CREATE TABLE capture_stats (sensor_id INTEGER NOT NULL, at_ns INTEGER NOT NULL,"
     " received INTEGER NOT NULL, dropped_kernel INTEGER NOT NULL, dropped_interface INTEGER NOT NULL);"
@@ -109,15 +113,22 @@ static void sqlite_close(store_t *base)
     free(s);
 }
 
+static int schema_version(struct sqlite_store *s, int *version, char *errbuf)
+{
+    sqlite3_stmt *st;
+    *version = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading the schema version");
+    if (sqlite3_step(st) == SQLITE_ROW) *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return *version < 0 ? db_error(s, errbuf, "reading the schema version") : SL_OK;
+}
+
 static int migrate(struct sqlite_store *s, const struct store_open_options *opt, char *errbuf)
 {
     sqlite3_stmt *st;
-    int version = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading the schema version");
-    if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (version < 0) return db_error(s, errbuf, "reading the schema version");
+    int version;
+    if (schema_version(s, &version, errbuf) != SL_OK) return SL_ERR_IO;
     if (version > SCHEMA_VERSION)
         return sl_error(errbuf, SL_ERR_FORMAT, "%s: made by a newer scanlens (schema %d; this one "
                                                "reads up to %d)", s->path, version, SCHEMA_VERSION);
@@ -133,6 +144,12 @@ static int migrate(struct sqlite_store *s, const struct store_open_options *opt,
                                                    "history; not touching it", s->path);
         char sql[256];
         int rc = exec(s, "BEGIN IMMEDIATE", errbuf, "creating the history");
+        /* another process may have created it while this one waited for the lock */
+        if (rc == SL_OK && schema_version(s, &version, errbuf) != SL_OK) rc = SL_ERR_IO;
+        if (rc == SL_OK && version != 0) {
+            exec(s, "ROLLBACK", errbuf, "creating the history");
+            return migrate(s, opt, errbuf);
+        }
         if (rc == SL_OK) rc = exec(s, schema_v1, errbuf, "creating the history");
         sqlite3_snprintf(sizeof sql, sql, "INSERT INTO meta VALUES ('time_zone', %Q);"
                                           "PRAGMA user_version = %d;",
@@ -155,6 +172,21 @@ static int migrate(struct sqlite_store *s, const struct store_open_options *opt,
     return SL_OK;
 }
 
+/* Whether SQLite can open the file read-only the normal way: the folder must take the
+ * WAL's shared-memory file. */
+static bool readable_in_place(const char *location)
+{
+    char *dir = strdup(location);
+    if (!dir) return true;
+    char *slash = strrchr(dir, '/');
+    const char *folder = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+    bool ok = access(folder, W_OK) == 0;
+    struct statvfs fs;
+    if (ok && statvfs(folder, &fs) == 0 && (fs.f_flag & ST_RDONLY)) ok = false;
+    free(dir);
+    return ok;
+}
+
 static int sqlite_open(store_t **out, const char *location, const struct store_open_options *opt,
                        char *errbuf)
 {
@@ -164,7 +196,18 @@ static int sqlite_open(store_t **out, const char *location, const struct store_o
     s->base.ops = &store_sqlite;
     s->path = strdup(location);
     int flags = opt->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
+    if (opt->read_only && !readable_in_place(location)) {
+        /* on read-only media SQLite cannot make the WAL index: read the file as it stands */
+        char *uri = sqlite3_mprintf("file:%s?immutable=1", location);
+        int rc = uri ? sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+        sqlite3_free(uri);
+        if (rc != SQLITE_OK) {
+            rc = sl_error(errbuf, SL_ERR_IO, "%s: cannot open the history: %s", location,
+                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
+            sqlite_close(&s->base);
+            return rc;
+        }
+    } else if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
         int rc = sl_error(errbuf, SL_ERR_IO, "%s: cannot open the history: %s", location,
                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
         sqlite_close(&s->base);
@@ -175,7 +218,13 @@ static int sqlite_open(store_t **out, const char *location, const struct store_o
     const char *wait = getenv("SCANLENS_LOCK_TIMEOUT_MS");
     sqlite3_busy_timeout(s->db, wait ? atoi(wait) : 10000);
     int rc = SL_OK;
-    if (!opt->read_only) rc = exec(s, "PRAGMA journal_mode = WAL", errbuf, "opening");
+    /* switching to WAL needs a moment alone with the file, which the busy handler does not
+     * always wait for: retry while another process holds it */
+    for (int tries = 0; !opt->read_only && tries < 200; tries++) {
+        rc = exec(s, "PRAGMA journal_mode = WAL", errbuf, "opening");
+        if (rc == SL_OK || sqlite3_errcode(s->db) != SQLITE_BUSY) break;
+        usleep(50000);
+    }
     if (rc == SL_OK) rc = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", errbuf, "opening");
     if (rc == SL_OK) rc = migrate(s, opt, errbuf);
     if (rc == SL_OK)
@@ -276,9 +325,9 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
     char fp[40];
     fingerprint_text(f, fp);
     const char *sql = state == FILE_STARTED
-        ? "INSERT INTO ingest (sensor_id, path, size, fingerprint, state, started_at) VALUES"
-          " (?1, ?2, ?3, ?4, 'started', datetime('now')) ON CONFLICT (sensor_id, fingerprint)"
-          " DO UPDATE SET path = ?2, state = 'started', started_at = datetime('now')"
+        ? "INSERT INTO ingest (sensor_id, path, size, fingerprint, state, started_at, host, pid)"
+          " VALUES (?1, ?2, ?3, ?4, 'started', datetime('now'), ?7, ?8) ON CONFLICT (sensor_id, fingerprint)"
+          " DO UPDATE SET path = ?2, state = 'started', started_at = datetime('now'), host = ?7, pid = ?8"
         : state == FILE_FAILED
         ? "UPDATE ingest SET state = 'failed', packets = ?5, message = ?6, path = ?2,"
           " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4"
@@ -292,6 +341,12 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
     sqlite3_bind_text(st, 4, fp, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)packets);
     if (message) sqlite3_bind_text(st, 6, message, -1, SQLITE_TRANSIENT);
+    if (state == FILE_STARTED) {
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        sqlite3_bind_text(st, 7, host, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 8, (sqlite3_int64)getpid());
+    }
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
     return step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing the ingest ledger");
@@ -610,16 +665,27 @@ static int sqlite_each_sensor(store_t *base, void (*fn)(void *, int64_t, const c
     return SL_OK;
 }
 
+/* A file left 'started' by a process that is gone was interrupted; one whose process still
+ * runs on this host is being ingested right now. */
+static bool still_running(const char *host, int64_t pid)
+{
+    char here[256] = "";
+    gethostname(here, sizeof here - 1);
+    return host && !strcmp(host, here) && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
 static int sqlite_each_unfinished(store_t *base, int64_t sensor, void (*fn)(void *, const char *),
                                   void *ctx, char *errbuf)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT path FROM ingest WHERE sensor_id = ? AND state = 'started'",
+    if (sqlite3_prepare_v2(s->db, "SELECT path, host, pid FROM ingest WHERE sensor_id = ? AND state = 'started'",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, errbuf, "reading the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
-    while (sqlite3_step(st) == SQLITE_ROW) fn(ctx, (const char *)sqlite3_column_text(st, 0));
+    while (sqlite3_step(st) == SQLITE_ROW)
+        if (!still_running((const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2)))
+            fn(ctx, (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return SL_OK;
 }
