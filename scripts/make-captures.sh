@@ -13,42 +13,12 @@ out=${1:-tests/captures}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
-SCAN=sl-scan
-SENS=sl-sensor
-
-cleanup() {
-    ip netns pids $SENS 2>/dev/null | xargs -r kill 2>/dev/null || true
-    ip netns pids $SCAN 2>/dev/null | xargs -r kill 2>/dev/null || true
-    ip netns del $SCAN 2>/dev/null || true
-    ip netns del $SENS 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-cleanup_quiet() { ip netns del $SCAN 2>/dev/null || true; ip netns del $SENS 2>/dev/null || true; }
-cleanup_quiet
-
-ip netns add $SCAN
-ip netns add $SENS
-ip link add sl-s0 type veth peer name sl-t0
-ip link set sl-s0 netns $SCAN
-ip link set sl-t0 netns $SENS
-# Fixed MAC addresses keep the captures reproducible.
-ip -n $SCAN link set sl-s0 address 02:00:00:00:00:01
-ip -n $SENS link set sl-t0 address 02:00:00:00:00:02
-ip -n $SCAN link set lo up
-ip -n $SENS link set lo up
-ip -n $SCAN link set sl-s0 up
-ip -n $SENS link set sl-t0 up
-for host in 1 10 11 12 13 14 15 16 17; do
-    ip -n $SCAN addr add 192.0.2.$host/24 dev sl-s0
-done
-ip -n $SENS addr add 192.0.2.2/24 dev sl-t0
-ip -n $SCAN route add 198.51.100.0/24 via 192.0.2.2
-ip -n $SENS route add local 198.51.100.0/24 dev lo
-ip netns exec $SENS sysctl -qw net.ipv4.conf.all.rp_filter=0
-ip netns exec $SCAN sysctl -qw net.ipv4.conf.all.rp_filter=0
-ip -n $SCAN neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev sl-s0 nud permanent
-GW_MAC=02:00:00:00:00:02
+. "$(dirname "$0")/lab.sh"
+SCAN=$LAB_SCAN
+SENS=$LAB_SENS
+GW_MAC=$LAB_GW_MAC
+trap 'lab_down; rm -rf "$work"' EXIT
+lab_up
 
 # The sensor: something listening on 80/tcp, so that some probes get a SYN/ACK.
 ip netns exec $SENS python3 -c '

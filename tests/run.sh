@@ -296,6 +296,20 @@ for delay in 0.05 0.15 0.3 0.6; do
     check "killed after ${delay}s: re-ingest completes it, no double counts" same_report "$H/kill-direct" "$H/kill"
 done
 
+echo "== live capture"
+run capture --help
+check "capture --help exits 0 with usage" sh -c "[ $rc = 0 ] && grep -q '^usage: scanlens capture' '$T/out'"
+run capture --db "$T/x.db"
+check "capture without -i: exit 2" [ "$rc" = 2 ]
+run capture -i no-such-interface0 --db "$T/live-bad.db"
+check "capture on a missing interface: exit 1 naming it" sh -c "[ $rc = 1 ] && grep -q 'no-such-interface0' '$T/err'"
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && command -v zmap >/dev/null && command -v masscan >/dev/null; then
+    bash tests/live_capture.sh "$SL" >"$T/live"
+    while read -r verdict what; do check "live: $what" [ "$verdict" = ok ]; done <"$T/live"
+else
+    skip "live capture test (needs root, iproute2, zmap and masscan)"
+fi
+
 echo "== the same packets in every container and link type"
 run analyze -q -o "$T/base" "$CAP/mixed-base.pcap"
 cut -d, -f1-11,14- "$T/base/sources.csv" >"$T/base.csv"
