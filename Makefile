@@ -51,7 +51,7 @@ deps:
 	sh scripts/install-deps.sh
 
 demo: deps
-	$(MAKE) all
+	@$(MAKE) --no-print-directory all
 	./build/scanlens analyze -o out/demo tests/captures/demo-month.pcap.gz
 	@echo "Reports written to out/demo/ (sources.csv, summary.json)"
 
@@ -61,7 +61,7 @@ check: build/scanlens build/san/scanlens $(UNIT_BIN)
 	bash tests/run.sh
 
 test: deps
-	$(MAKE) check
+	@$(MAKE) --no-print-directory check
 
 captures:
 	sh scripts/make-captures.sh
