@@ -36,6 +36,7 @@ for sources in $source_counts; do
     {
         measure "tcpdump($sources)" tcpdump -r "$file" -w /dev/null 'tcp[13]==2'
         measure "scanlens($sources)" ./build/scanlens analyze -q "$file"
+        measure "scanlens-j2($sources)" ./build/scanlens analyze -q -j 2 "$file"
     } >>"$work/results"
     rm -f "$file.keep"
 done

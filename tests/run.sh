@@ -310,6 +310,18 @@ else
     skip "live capture test (needs root, iproute2, zmap and masscan)"
 fi
 
+echo "== reading with several threads"
+run analyze -q -j 3 -o "$T/j3" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
+run analyze -q -j 1 -o "$T/j1" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
+check "-j 3 over many files: the same report as one thread" same_report "$T/j1" "$T/j3"
+cc -O2 -std=c17 -o "$T/gen_traffic" bench/gen_traffic.c && "$T/gen_traffic" "$T/big.pcap" --packets 1200000 --sources 200000 --days 3 >/dev/null
+run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
+run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
+check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
+check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
+run analyze -q -j 0 "$CAP/real-zmap-syn.pcap"
+check "-j 0: exit 2" [ "$rc" = 2 ]
+
 echo "== the same packets in every container and link type"
 run analyze -q -o "$T/base" "$CAP/mixed-base.pcap"
 cut -d, -f1-11,14- "$T/base/sources.csv" >"$T/base.csv"

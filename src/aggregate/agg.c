@@ -145,11 +145,19 @@ static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
     return r;
 }
 
+/* The rule kept for a tool is the first in rules-file order that matched: the same whatever
+ * order the packets or records arrive in. */
+static int16_t earlier_rule(int16_t a, int16_t b)
+{
+    return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static void tally_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t count)
 {
     for (int i = 0; i < AGG_TOOL_SLOTS; i++) {
         if (r->tools[i].count && r->tools[i].tool == tool) {
             r->tools[i].count += count;
+            r->tools[i].rule = earlier_rule(r->tools[i].rule, rule);
             return;
         }
         if (!r->tools[i].count) {

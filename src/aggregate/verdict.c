@@ -155,8 +155,13 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
             int j = 0;
             while (j < AGG_TOOL_SLOTS && merged->tools[j].count && merged->tools[j].tool != t->tool) j++;
             if (j == AGG_TOOL_SLOTS) continue;
-            if (!merged->tools[j].count) merged->tools[j] = *t;
-            else merged->tools[j].count += t->count;
+            if (!merged->tools[j].count) {
+                merged->tools[j] = *t;
+            } else {
+                merged->tools[j].count += t->count;
+                int16_t a = merged->tools[j].rule, b = t->rule; /* the earlier rule, as agg does */
+                merged->tools[j].rule = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+            }
         }
         if (r->udp_ports && !merged->udp_ports) merged->udp_ports = calloc(1, sizeof *merged->udp_ports);
         ok = ok && portmap_merge(&merged->syn_ports, &r->syn_ports) &&

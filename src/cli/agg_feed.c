@@ -58,3 +58,25 @@ agg_t *agg_feed_take(struct agg_feed *f)
     f->agg = fresh;
     return full;
 }
+
+void *agg_feed_fork(void *feed)
+{
+    const struct agg_feed *f = feed;
+    return agg_feed_new(f->from_day, f->to_day);
+}
+
+void agg_feed_join(void *feed, void *worker_feed)
+{
+    struct agg_feed *f = feed, *w = worker_feed;
+    agg_feed_flush(w);
+    agg_feed_flush(f);
+    if (agg_records(f->agg) == 0 && agg_frames(f->agg) == 0) { /* take it over, no copy */
+        agg_t *empty = f->agg;
+        f->agg = w->agg;
+        w->agg = empty;
+    } else {
+        agg_merge(f->agg, w->agg);
+    }
+    f->outside_period += w->outside_period;
+    agg_feed_free(w);
+}

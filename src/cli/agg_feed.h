@@ -27,6 +27,10 @@ void agg_feed_free(struct agg_feed *f);
 /* A packet_fn: counts one packet (the aggregate sees it at the next flush). */
 void agg_feed_packet(void *feed, struct packet *p);
 void agg_feed_flush(struct agg_feed *f);
+/* For reading with several threads: a new feed for one more thread with the same period, and
+ * folding a thread's feed back into this one (which frees it). */
+void *agg_feed_fork(void *feed);
+void agg_feed_join(void *feed, void *worker_feed);
 /* Hands the aggregate to the caller and starts a new, empty one. NULL when out of memory. */
 agg_t *agg_feed_take(struct agg_feed *f);
 

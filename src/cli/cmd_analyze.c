@@ -24,6 +24,7 @@ static const char analyze_help[] =
     "      --sensor CIDR         the sensor's own addresses (repeatable); inferred if not given\n"
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
     "      --no-builtin-fingerprints  use only the --fingerprints files\n"
+    "  -j, --jobs N              read with N threads (default: 1)\n"
     "  -q, --quiet               no progress line\n";
 
 static const char analyze_help_end[] =
@@ -31,13 +32,6 @@ static const char analyze_help_end[] =
     "\n"
     "Exit status: 0 ok; 1 nothing could be read or written; 2 usage error;\n"
     "3 results written, but some input was damaged (the message names the file).\n";
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Reads and reports; SCANLENS_DEBUG in the environment prints where time and memory go. */
 static int run(struct input_options *in, struct report_options *ro, const fprules_t *rules,
@@ -56,6 +50,8 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
         .paths = in->files, .n_paths = in->n_files, .filter = filter,
         .classifier = &classifier, .on_packet = agg_feed_packet, .ctx = feed, .diag = stderr,
         .progress = !in->quiet && isatty(STDERR_FILENO), .results = results,
+        .threads = in->jobs, .filter_expression = in->filter, .fork_ctx = agg_feed_fork,
+        .join_ctx = agg_feed_join,
     };
     double t0 = now_seconds();
     struct scan_outcome outcome = scan_files(&job);
@@ -94,7 +90,7 @@ int cmd_analyze(int argc, char **argv)
     report_options_init(ro);
     int status = -1, opt;
     optind = 1;
-    while (status < 0 && (opt = getopt_long(argc, argv, "+r:o:qh", long_options, NULL)) != -1) {
+    while (status < 0 && (opt = getopt_long(argc, argv, "+r:o:j:qh", long_options, NULL)) != -1) {
         int handled = input_option(&in, opt, optarg);
         if (!handled) handled = report_option(ro, opt, optarg);
         if (handled < 0) status = EXIT_USAGE;

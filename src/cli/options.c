@@ -46,6 +46,16 @@ int input_option(struct input_options *o, int opt, const char *arg)
     case 'q':
         o->quiet = true;
         return 1;
+    case 'j': {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || end == arg || n < 1 || n > 256) {
+            fprintf(stderr, "scanlens: --jobs takes a number of threads from 1 to 256\n");
+            return -1;
+        }
+        o->jobs = (size_t)n;
+        return 1;
+    }
     default:
         return 0;
     }

@@ -49,6 +49,7 @@ struct input_options {
     size_t n_fingerprint_files;
     bool no_builtin;
     bool quiet;
+    size_t jobs; /* reading threads, 0 or 1: one */
 };
 
 #define INPUT_LONG_OPTIONS                                                                         \
@@ -56,7 +57,8 @@ struct input_options {
         {"sensor", required_argument, NULL, OPT_SENSOR},                                           \
         {"fingerprints", required_argument, NULL, OPT_FINGERPRINTS},                               \
         {"no-builtin-fingerprints", no_argument, NULL, OPT_NO_BUILTIN},                            \
-        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
+        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},                       \
+        {"jobs", required_argument, NULL, 'j'}
 
 /* Handles one of the shared options; returns 1 if it was one, 0 if not, -1 on a bad value
  * (message printed). */

@@ -9,7 +9,7 @@
 #include "../input/capture.h"
 #include "options.h"
 
-static double now_seconds(void)
+double now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -18,12 +18,12 @@ static double now_seconds(void)
 
 /* One line, rewritten in place: files, packets, rate, and time left from the bytes read of
  * all the files' sizes (compressed bytes for compressed files). */
-static void show_progress(struct scan_job *job, size_t file, const capture_t *cap)
+void show_progress(struct scan_job *job, size_t file)
 {
     struct scan_progress *pr = &job->progress_state;
     double elapsed = now_seconds() - pr->start;
-    uint64_t frames = pr->frames_before + capture_frames_read(cap);
-    uint64_t done = pr->bytes_before + capture_bytes_read(cap);
+    uint64_t frames = atomic_load(&pr->frames_done);
+    uint64_t done = atomic_load(&pr->bytes_done);
     fprintf(job->diag, "\r\033[Kfile %zu/%zu, %.1f M packets, %.2f M packets/s", file + 1,
             job->n_paths, frames / 1e6, elapsed > 0 ? frames / elapsed / 1e6 : 0.0);
     if (pr->total_bytes && done && done <= pr->total_bytes && elapsed > 0.5)
@@ -33,20 +33,23 @@ static void show_progress(struct scan_job *job, size_t file, const capture_t *ca
 }
 
 /* Clears the progress line so a message does not land in the middle of it. */
-static FILE *diag(struct scan_job *job)
+FILE *diag(struct scan_job *job)
 {
     if (job->progress) fputs("\r\033[K", job->diag);
     return job->diag;
 }
 
-static void scan_one(struct scan_job *job, size_t index)
+/* Reads the records of one file that start in [start, end) into ctx through filter. Shown
+ * progress and diagnostics name the file. Used whole by one thread, or in pieces by several. */
+void scan_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end, void *ctx,
+                bpf_set_t *filter, struct file_result *res, bool show)
 {
-    struct file_result *res = &job->results[index];
     const char *path = job->paths[index];
     memset(res, 0, sizeof *res);
     res->path = path;
     capture_t *cap;
-    res->status = capture_open(&cap, path, res->message);
+    res->status = start || end != UINT64_MAX ? capture_open_range(&cap, path, start, end, res->message)
+                                             : capture_open(&cap, path, res->message);
     if (res->status != SL_OK) {
         fprintf(diag(job), "scanlens: %s: %s\n", path, res->message);
         return;
@@ -56,12 +59,13 @@ static void scan_one(struct scan_job *job, size_t index)
     struct frame frame;
     struct packet pkt;
     int rc;
+    uint64_t reported = capture_bytes_read(cap);
     while ((rc = capture_next(cap, &frame, res->message)) > 0) {
         const char *warning = capture_take_warning(cap);
         if (warning) fprintf(diag(job), "scanlens: %s: warning: %s\n", path, warning);
         res->frames++;
-        if (job->filter) {
-            int keep = bpf_set_match(job->filter, frame.linktype, frame.data, frame.caplen,
+        if (filter) {
+            int keep = bpf_set_match(filter, frame.linktype, frame.data, frame.caplen,
                                      frame.wirelen, res->message);
             if (keep < 0) {
                 rc = keep;
@@ -74,14 +78,20 @@ static void scan_one(struct scan_job *job, size_t index)
         }
         decode_frame(&pkt, frame.linktype, frame.data, frame.caplen, frame.wirelen, frame.ts_ns);
         classify_packet(job->classifier, &pkt);
-        job->on_packet(job->ctx, &pkt);
-        if (job->progress && (res->frames & 0xFFFF) == 0 && now_seconds() > job->progress_state.next) {
-            show_progress(job, index, cap);
-            job->progress_state.next = now_seconds() + 0.5;
+        job->on_packet(ctx, &pkt);
+        if ((res->frames & 0xFFFF) == 0) {
+            uint64_t bytes = capture_bytes_read(cap);
+            atomic_fetch_add(&job->progress_state.frames_done, 0x10000);
+            atomic_fetch_add(&job->progress_state.bytes_done, bytes - reported);
+            reported = bytes;
+            if (show && job->progress && now_seconds() > job->progress_state.next) {
+                show_progress(job, index);
+                job->progress_state.next = now_seconds() + 0.5;
+            }
         }
     }
-    job->progress_state.frames_before += capture_frames_read(cap);
-    job->progress_state.bytes_before += capture_bytes_read(cap);
+    atomic_fetch_add(&job->progress_state.frames_done, res->frames & 0xFFFF);
+    atomic_fetch_add(&job->progress_state.bytes_done, capture_bytes_read(cap) - reported);
     const char *warning = capture_take_warning(cap);
     if (warning) fprintf(diag(job), "scanlens: %s: warning: %s\n", path, warning);
     if (rc < 0) {
@@ -103,8 +113,13 @@ struct scan_outcome scan_files(struct scan_job *job)
         if (stat(job->paths[i], &st) == 0 && S_ISREG(st.st_mode))
             job->progress_state.total_bytes += (uint64_t)st.st_size;
     }
+    if (job->threads > 1) {
+        scan_parallel(job);
+    } else {
+        for (size_t i = 0; i < job->n_paths; i++)
+            scan_piece(job, i, 0, UINT64_MAX, job->ctx, job->filter, &job->results[i], true);
+    }
     for (size_t i = 0; i < job->n_paths; i++) {
-        scan_one(job, i);
         const struct file_result *r = &job->results[i];
         if (r->status != SL_OK) {
             if (r->frames)

@@ -4,6 +4,7 @@
 #ifndef SCANLENS_SCAN_H
 #define SCANLENS_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +19,8 @@ typedef void (*packet_fn)(void *ctx, struct packet *p);
 
 struct scan_progress {
     double start, next; /* when the run started; when to show the next line */
-    uint64_t total_bytes, bytes_before, frames_before;
+    uint64_t total_bytes;
+    _Atomic uint64_t bytes_done, frames_done; /* updated by every reading thread */
 };
 
 struct scan_job {
@@ -32,6 +34,12 @@ struct scan_job {
     bool progress;         /* a progress line on diag (a terminal) */
     struct file_result *results; /* n_paths entries */
     struct scan_progress progress_state;
+    /* With threads > 1, files (and plain pcap files in pieces) are read by that many threads,
+     * each with its own context from fork_ctx, folded back into ctx by join_ctx at the end. */
+    size_t threads;
+    const char *filter_expression; /* each thread compiles its own filter from it */
+    void *(*fork_ctx)(void *ctx);
+    void (*join_ctx)(void *ctx, void *worker_ctx);
 };
 
 struct scan_outcome {
@@ -40,6 +48,14 @@ struct scan_outcome {
 };
 
 struct scan_outcome scan_files(struct scan_job *job);
+
+/* The pieces scan_files is made of (scan.c, scan_parallel.c). */
+void scan_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end, void *ctx,
+                bpf_set_t *filter, struct file_result *res, bool show);
+void scan_parallel(struct scan_job *job);
+void show_progress(struct scan_job *job, size_t file);
+FILE *diag(struct scan_job *job);
+double now_seconds(void);
 /* The exit status for an outcome, if the output itself was written fine. */
 int scan_exit_status(const struct scan_outcome *o, size_t n_files);
 

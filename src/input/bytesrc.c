@@ -299,3 +299,9 @@ uint64_t bytesrc_file_offset(const bytesrc_t *s)
 {
     return s->buf ? s->file_consumed : s->map_pos;
 }
+
+const uint8_t *bytesrc_mapping(const bytesrc_t *s, size_t *len)
+{
+    *len = s->map_len;
+    return s->buf ? NULL : s->map;
+}

@@ -18,6 +18,8 @@ void bytesrc_close(bytesrc_t *s);
  * decompression error. The pointer stays valid until the next call of peek or advance. */
 const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf);
 void bytesrc_advance(bytesrc_t *s, size_t n);
+/* The whole file when it is mapped (a plain regular file), else NULL. */
+const uint8_t *bytesrc_mapping(const bytesrc_t *s, size_t *len);
 /* Offset of the current position in the (decompressed) data. */
 uint64_t bytesrc_offset(const bytesrc_t *s);
 /* "none", "gzip" or "zstd". */

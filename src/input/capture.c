@@ -73,6 +73,7 @@ int capture_open(capture_t **out, const char *path, char *errbuf)
                           "not a pcap or pcapng capture (first bytes %02x %02x %02x %02x)", m[0],
                           m[1], m[2], m[3]);
     }
+    cap->range_end = UINT64_MAX;
     if (rc == SL_OK) rc = cap->ops->open(cap, errbuf);
     if (rc != SL_OK) {
         capture_close(cap);
@@ -84,6 +85,7 @@ int capture_open(capture_t **out, const char *path, char *errbuf)
 
 int capture_next(capture_t *cap, struct frame *frame, char *errbuf)
 {
+    if (bytesrc_offset(cap->src) >= cap->range_end) return 0;
     int rc = cap->ops->next(cap, frame, errbuf);
     if (rc > 0) cap->frames++;
     return rc;
@@ -119,4 +121,66 @@ uint64_t capture_file_size(const capture_t *cap)
 uint64_t capture_frames_read(const capture_t *cap)
 {
     return cap->frames;
+}
+
+int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end, char *errbuf)
+{
+    int rc = capture_open(out, path, errbuf);
+    if (rc != SL_OK) return rc;
+    capture_t *cap = *out;
+    uint64_t at = bytesrc_offset(cap->src);
+    if (start > at) bytesrc_advance(cap->src, start - at);
+    cap->range_end = end;
+    return SL_OK;
+}
+
+/* A pcap record header that could be real: a timestamp near the first record's, a fraction
+ * below one second, and lengths within the snapshot length. */
+static bool plausible(const capture_t *cap, const uint8_t *h, uint32_t first_sec)
+{
+    uint32_t sec = cap_u32(cap, h), frac = cap_u32(cap, h + 4);
+    uint32_t caplen = cap_u32(cap, h + 8), wirelen = cap_u32(cap, h + 12);
+    uint32_t limit = cap->snaplen > 262144 ? cap->snaplen : 262144;
+    return sec + 400u * 86400 >= first_sec && sec <= first_sec + 400u * 86400 &&
+           frac < (cap->nanosecond ? 1000000000u : 1000000u) && caplen <= limit &&
+           caplen <= wirelen && wirelen <= 262144 && caplen > 0;
+}
+
+#define CHAIN 16 /* consecutive plausible records before a position counts as a boundary */
+
+static bool boundary_at(const capture_t *cap, const uint8_t *map, size_t len, size_t at, uint32_t first_sec)
+{
+    for (int k = 0; k < CHAIN; k++) {
+        if (at == len) return true;
+        if (at + 16 > len || !plausible(cap, map + at, first_sec)) return false;
+        at += 16 + (size_t)cap_u32(cap, map + at + 8);
+        if (at > len) return false;
+    }
+    return true;
+}
+
+size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
+{
+    char errbuf[SL_ERRBUF_SIZE];
+    capture_t *cap;
+    bounds[0] = 24;
+    bounds[1] = UINT64_MAX;
+    if (capture_open(&cap, path, errbuf) != SL_OK) return 1;
+    size_t len;
+    const uint8_t *map = bytesrc_mapping(cap->src, &len);
+    size_t n = 1;
+    if (map && cap->ops == &capture_format_pcap && parts > 1 && len >= (64u << 20) && len >= 40) {
+        bounds[1] = len;
+        uint32_t first_sec = cap_u32(cap, map + 24);
+        for (size_t p = 1; p < parts; p++) {
+            size_t at = len / parts * p;
+            size_t limit = at + (1u << 20); /* look 1 MiB ahead at most */
+            while (at < limit && at < len && !boundary_at(cap, map, len, at, first_sec)) at++;
+            if (at >= limit || at >= len || at <= bounds[n - 1]) continue;
+            bounds[n++] = at;
+            bounds[n] = len;
+        }
+    }
+    capture_close(cap);
+    return n;
 }

@@ -11,6 +11,7 @@
 #ifndef SCANLENS_CAPTURE_H
 #define SCANLENS_CAPTURE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct capture capture_t;
@@ -24,6 +25,13 @@ struct frame {
 };
 
 int capture_open(capture_t **out, const char *path, char *errbuf);
+/* Opens only the records that start in [start, end) of the file, for reading one file with
+ * several threads; start must be a record boundary found by capture_split. */
+int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end, char *errbuf);
+/* Finds up to `parts` record boundaries that cut a plain (uncompressed) pcap file into pieces of
+ * about equal size: bounds[0] = start of the first record, bounds[n] = the file's size. Other
+ * files, or files too small to be worth it, give one piece. Returns the number of pieces. */
+size_t capture_split(const char *path, size_t parts, uint64_t *bounds);
 /* 1: a frame; 0: the end of the data; <0: the data is damaged from here on (errbuf says how).
  * A file cut in the middle of a record is reported as SL_ERR_FORMAT after its last whole
  * record, so callers keep every frame that was complete. */

@@ -34,6 +34,7 @@ struct capture {
     bytesrc_t *src;
     const struct capture_format_ops *ops;
     uint64_t frames;
+    uint64_t range_end; /* stop before a record that starts here or later; UINT64_MAX: never */
     char warning[SL_ERRBUF_SIZE];
     bool has_warning;
 

@@ -1,0 +1,127 @@
+/* Reading with several threads: the work is cut into pieces (whole files, and plain pcap files
+ * cut at record boundaries), which the threads take in turn, each counting into its own
+ * context; the contexts are folded together at the end. Aggregates merge exactly, so the
+ * result is the one a single thread gives. The calling thread shows progress meanwhile. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../input/capture.h"
+#include "scan.h"
+
+#define MAX_PIECES_PER_FILE 64
+
+struct piece {
+    size_t file;
+    uint64_t start, end;
+    struct file_result result;
+};
+
+struct worker {
+    pthread_t thread;
+    struct scan_job *job;
+    struct piece *pieces;
+    size_t n_pieces;
+    _Atomic size_t *next;
+    void *ctx;
+    bpf_set_t *filter;
+    bool started;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(w->next, 1);
+        if (i >= w->n_pieces) break;
+        struct piece *p = &w->pieces[i];
+        scan_piece(w->job, p->file, p->start, p->end, w->ctx, w->filter, &p->result, false);
+    }
+    return NULL;
+}
+
+/* A file's result from its pieces: frames add up, the first error (in file order) stands. */
+static void combine(struct file_result *into, const struct piece *pieces, size_t n, size_t file)
+{
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        const struct file_result *r = &pieces[i].result;
+        if (pieces[i].file != file) continue;
+        if (first) {
+            *into = *r;
+            first = false;
+            continue;
+        }
+        into->frames += r->frames;
+        into->filtered_out += r->filtered_out;
+        if (into->status == SL_OK && r->status != SL_OK) {
+            into->status = r->status;
+            memcpy(into->message, r->message, sizeof into->message);
+        }
+    }
+}
+
+void scan_parallel(struct scan_job *job)
+{
+    size_t cap = job->n_paths * 2 + 8, n = 0;
+    struct piece *pieces = calloc(cap, sizeof *pieces);
+    struct worker *workers = calloc(job->threads, sizeof *workers);
+    _Atomic size_t next = 0;
+    if (!pieces || !workers) goto sequential;
+    for (size_t f = 0; f < job->n_paths; f++) {
+        uint64_t bounds[MAX_PIECES_PER_FILE + 1];
+        size_t parts = job->threads < MAX_PIECES_PER_FILE ? job->threads : MAX_PIECES_PER_FILE;
+        size_t k = capture_split(job->paths[f], parts, bounds);
+        for (size_t i = 0; i < k; i++) {
+            if (n == cap) {
+                struct piece *grown = realloc(pieces, 2 * cap * sizeof *grown);
+                if (!grown) goto sequential;
+                pieces = grown;
+                cap *= 2;
+            }
+            pieces[n++] = (struct piece){.file = f, .start = k > 1 ? bounds[i] : 0,
+                                         .end = k > 1 ? bounds[i + 1] : UINT64_MAX};
+        }
+    }
+    for (size_t t = 0; t < job->threads; t++) {
+        struct worker *w = &workers[t];
+        *w = (struct worker){.job = job, .pieces = pieces, .n_pieces = n, .next = &next};
+        char errbuf[SL_ERRBUF_SIZE];
+        w->ctx = job->fork_ctx(job->ctx);
+        if (!w->ctx || bpf_set_open(&w->filter, job->filter_expression, errbuf) != SL_OK) break;
+        if (pthread_create(&w->thread, NULL, work, w) != 0) break;
+        w->started = true;
+    }
+    size_t running = 0;
+    for (size_t t = 0; t < job->threads; t++) running += workers[t].started;
+    if (!running) goto sequential;
+    while (job->progress && atomic_load(&next) < n + running) {
+        usleep(200000);
+        if (now_seconds() > job->progress_state.next) {
+            size_t at = atomic_load(&next);
+            show_progress(job, pieces[at < n ? at : n - 1].file);
+            job->progress_state.next = now_seconds() + 0.5;
+        }
+    }
+    for (size_t t = 0; t < job->threads; t++) {
+        struct worker *w = &workers[t];
+        if (w->started) pthread_join(w->thread, NULL);
+        if (w->ctx) job->join_ctx(job->ctx, w->ctx);
+        bpf_set_close(w->filter);
+    }
+    for (size_t f = 0; f < job->n_paths; f++) combine(&job->results[f], pieces, n, f);
+    free(pieces);
+    free(workers);
+    return;
+
+sequential: /* could not start threads: read here, as with one thread */
+    for (size_t t = 0; workers && t < job->threads; t++) {
+        if (workers[t].ctx) job->join_ctx(job->ctx, workers[t].ctx);
+        bpf_set_close(workers[t].filter);
+    }
+    free(pieces);
+    free(workers);
+    for (size_t i = 0; i < job->n_paths; i++)
+        scan_piece(job, i, 0, UINT64_MAX, job->ctx, job->filter, &job->results[i], true);
+}
