@@ -75,11 +75,24 @@ void agg_free(agg_t *a)
     free(a);
 }
 
+static inline uint32_t key_hash(const struct ipaddr *src, int32_t day);
+
+/* Grows the index, or rebuilds it from the records after agg_drop_index. */
 static bool grow_slots(agg_t *a)
 {
     size_t cap = a->cap_slots ? a->cap_slots * 2 : 1024;
+    while (!a->cap_slots && cap < 2 * (a->n_rec + 1)) cap *= 2;
     struct slot *slots = big_calloc(cap * sizeof *slots);
     if (!slots) return false;
+    if (!a->cap_slots) {
+        for (size_t i = 0; i < a->n_rec; i++) {
+            const struct src_day *r = record_at(a, i);
+            uint32_t hash = key_hash(&r->src, r->day);
+            size_t j = hash & (cap - 1);
+            while (slots[j].index) j = (j + 1) & (cap - 1);
+            slots[j] = (struct slot){hash, (uint32_t)i + 1};
+        }
+    }
     for (size_t i = 0; i < a->cap_slots; i++) {
         if (!a->slots[i].index) continue;
         size_t j = a->slots[i].hash & (cap - 1);
@@ -302,6 +315,14 @@ bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t co
 {
     tally_tool(r, tool, rule, count);
     return true;
+}
+
+void agg_drop_index(agg_t *a)
+{
+    big_free(a->slots, a->cap_slots * sizeof *a->slots);
+    a->slots = NULL;
+    a->cap_slots = 0;
+    a->last = NULL;
 }
 
 bool agg_merge_record(agg_t *a, const struct src_day *from)

@@ -64,6 +64,9 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
 void agg_add_undecoded(agg_t *a, int status);
 /* Adds everything in `from` into `into` (from stays unchanged). */
 bool agg_merge(agg_t *into, const agg_t *from);
+/* Frees the lookup index (about 16 bytes a record) once reading is over; adding or merging
+ * later rebuilds it. */
+void agg_drop_index(agg_t *a);
 /* Adds one record (from another table or a store) into the table. */
 bool agg_merge_record(agg_t *a, const struct src_day *from);
 /* Adds packet-level counters (by enum packet_status and enum packet_kind) and a probed

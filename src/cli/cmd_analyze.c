@@ -56,6 +56,7 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     double t0 = now_seconds();
     struct scan_outcome outcome = scan_files(&job);
     agg_feed_flush(feed);
+    agg_drop_index(feed->agg);
     bool debug = getenv("SCANLENS_DEBUG") != NULL;
     if (debug)
         fprintf(stderr, "debug: read in %.2f s: %zu records, %.0f MB of aggregate (%zu B a record)\n",
