@@ -43,4 +43,16 @@ say "the history names masscan's source" '[ "$(field 192.0.2.11 tool)" = masscan
 say "masscan's SYNs equal tcpdump's count ($masscan_syn; masscan sent 128)" '[ "$(field 192.0.2.11 syn_packets)" = "$masscan_syn" ] && [ "$masscan_syn" = 128 ]'
 say "-w kept the raw packets: as many as tcpdump saw" \
     '[ "$(tcpdump -n -r "$work/raw.pcap" 2>/dev/null | wc -l)" = "$(tcpdump -n -r "$work/ref.pcap" 2>/dev/null | wc -l)" ]'
+# Killed with -9 between flushes: the history stays consistent and keeps what was flushed.
+ip netns exec "$LAB_SENS" "$SL" capture -i sl-t0 --db "$work/kill.db" --flush 1 2>/dev/null &
+cap=$!
+sleep 1
+lab_zmap 80 198.51.100.0/27
+sleep 2.5
+kill -9 "$cap"
+wait "$cap" 2>/dev/null
+say "after kill -9 the history passes SQLite's integrity check" '[ "$(sqlite3 "$work/kill.db" "pragma integrity_check")" = ok ]'
+"$SL" report --db "$work/kill.db" -o "$work/kill-report" >/dev/null 2>&1
+say "after kill -9 the flushed intervals are all there (zmap: 32 SYNs)" \
+    '[ "$(awk -F, '"'"'$1 == "192.0.2.10" { print $4 }'"'"' "$work/kill-report/sources.csv")" = 32 ]'
 say "capture statistics were stored" '[ "$(sqlite3 "$work/live.db" "select count(*) from capture_stats")" -ge 1 ]'
