@@ -9,10 +9,12 @@ uint32_t addrset_key(const struct ipaddr *a)
 {
     uint32_t key;
     if (ipaddr_is_v4(a)) {
-        key = (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 | a->b[15];
+        key = (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
+              a->b[15];
     } else {
         uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-        for (int i = 0; i < 16; i++) h = (h ^ a->b[i]) * 0x100000001b3ull;
+        for (int i = 0; i < 16; i++)
+            h = (h ^ a->b[i]) * 0x100000001b3ull;
         key = (uint32_t)(h ^ h >> 32);
     }
     return key ? key : 1;
@@ -46,7 +48,8 @@ static bool grow(struct addrset *s)
     uint32_t *table = calloc(cap, sizeof *table);
     if (!table) return false;
     if (s->cap == 0) {
-        for (uint32_t i = 0; i < s->n; i++) table_insert(table, cap, s->u.small[i]);
+        for (uint32_t i = 0; i < s->n; i++)
+            table_insert(table, cap, s->u.small[i]);
     } else {
         for (uint32_t i = 0; i < s->cap; i++)
             if (s->u.table[i]) table_insert(table, cap, s->u.table[i]);

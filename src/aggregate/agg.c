@@ -66,8 +66,10 @@ agg_t *agg_new(void)
 void agg_free(agg_t *a)
 {
     if (!a) return;
-    for (size_t i = 0; i < a->n_rec; i++) src_day_free(record_at(a, i));
-    for (size_t b = 0; b < a->n_blocks; b++) big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
+    for (size_t i = 0; i < a->n_rec; i++)
+        src_day_free(record_at(a, i));
+    for (size_t b = 0; b < a->n_blocks; b++)
+        big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
     free(a->block);
     big_free(a->slots, a->cap_slots * sizeof *a->slots);
     free(a->probed.addr);
@@ -81,7 +83,8 @@ static inline uint32_t key_hash(const struct ipaddr *src, int32_t day);
 static bool grow_slots(agg_t *a)
 {
     size_t cap = a->cap_slots ? a->cap_slots * 2 : 1024;
-    while (!a->cap_slots && cap < 2 * (a->n_rec + 1)) cap *= 2;
+    while (!a->cap_slots && cap < 2 * (a->n_rec + 1))
+        cap *= 2;
     struct slot *slots = big_calloc(cap * sizeof *slots);
     if (!slots) return false;
     if (!a->cap_slots) {
@@ -89,14 +92,16 @@ static bool grow_slots(agg_t *a)
             const struct src_day *r = record_at(a, i);
             uint32_t hash = key_hash(&r->src, r->day);
             size_t j = hash & (cap - 1);
-            while (slots[j].index) j = (j + 1) & (cap - 1);
+            while (slots[j].index)
+                j = (j + 1) & (cap - 1);
             slots[j] = (struct slot){hash, (uint32_t)i + 1};
         }
     }
     for (size_t i = 0; i < a->cap_slots; i++) {
         if (!a->slots[i].index) continue;
         size_t j = a->slots[i].hash & (cap - 1);
-        while (slots[j].index) j = (j + 1) & (cap - 1);
+        while (slots[j].index)
+            j = (j + 1) & (cap - 1);
         slots[j] = a->slots[i];
     }
     big_free(a->slots, a->cap_slots * sizeof *a->slots);
@@ -120,7 +125,8 @@ static struct src_day *new_record(agg_t *a)
             a->block = grown;
             a->cap_blocks = cap;
         }
-        if (!(a->block[a->n_blocks] = big_calloc(BLOCK_RECORDS * sizeof(struct src_day)))) return NULL;
+        if (!(a->block[a->n_blocks] = big_calloc(BLOCK_RECORDS * sizeof(struct src_day))))
+            return NULL;
         a->n_blocks++;
     }
     return record_at(a, a->n_rec);
@@ -193,7 +199,8 @@ static bool probed_insert(struct addr_table *t, const struct ipaddr *addr)
         if (!slot) return false;
         for (size_t i = 0; i < t->n; i++) {
             size_t j = addr_hash(&t->addr[i], 0) & (cap - 1);
-            while (slot[j]) j = (j + 1) & (cap - 1);
+            while (slot[j])
+                j = (j + 1) & (cap - 1);
             slot[j] = (uint32_t)i + 1;
         }
         free(t->slot);
@@ -288,7 +295,8 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
             rec[i - start] = r;
             if (r) prefetch_sets(r, p[i]);
         }
-        for (size_t i = start; i < end; i++) count_into(a, rec[i - start], p[i]);
+        for (size_t i = start; i < end; i++)
+            count_into(a, rec[i - start], p[i]);
     }
 }
 
@@ -299,7 +307,8 @@ void src_day_init(struct src_day *r, const struct ipaddr *src, int32_t day)
     r->day = day;
     r->first_ns = INT64_MAX;
     r->last_ns = INT64_MIN;
-    for (int i = 0; i < AGG_TOOL_SLOTS; i++) r->tools[i].rule = -1;
+    for (int i = 0; i < AGG_TOOL_SLOTS; i++)
+        r->tools[i].rule = -1;
 }
 
 void src_day_free(struct src_day *r)
@@ -334,8 +343,10 @@ bool agg_merge_record(agg_t *a, const struct src_day *from)
 void agg_count_frames(agg_t *a, uint64_t frames, const uint64_t *status, const uint64_t *kind)
 {
     a->frames += frames;
-    for (int s = 0; s < PKT_STATUS_COUNT; s++) a->status_count[s] += status[s];
-    for (int k = 0; k < KIND_COUNT; k++) a->kind_count[k] += kind[k];
+    for (int s = 0; s < PKT_STATUS_COUNT; s++)
+        a->status_count[s] += status[s];
+    for (int k = 0; k < KIND_COUNT; k++)
+        a->kind_count[k] += kind[k];
 }
 
 bool agg_add_probed(agg_t *a, const struct ipaddr *addr)
@@ -352,7 +363,8 @@ void agg_add_undecoded(agg_t *a, int status)
 
 bool src_day_merge(struct src_day *into, const struct src_day *from)
 {
-    for (int k = 0; k < KIND_COUNT; k++) into->kind_packets[k] += from->kind_packets[k];
+    for (int k = 0; k < KIND_COUNT; k++)
+        into->kind_packets[k] += from->kind_packets[k];
     into->syn_from_service_port += from->syn_from_service_port;
     if (from->first_ns < into->first_ns) into->first_ns = from->first_ns;
     if (from->last_ns > into->last_ns) into->last_ns = from->last_ns;
@@ -360,7 +372,8 @@ bool src_day_merge(struct src_day *into, const struct src_day *from)
         if (from->tools[i].count)
             tally_tool(into, from->tools[i].tool, from->tools[i].rule, from->tools[i].count);
     into->tools_overflow += from->tools_overflow;
-    if (from->udp_ports && !into->udp_ports && !(into->udp_ports = calloc(1, sizeof *into->udp_ports)))
+    if (from->udp_ports && !into->udp_ports &&
+        !(into->udp_ports = calloc(1, sizeof *into->udp_ports)))
         return false;
     return portmap_merge(&into->syn_ports, &from->syn_ports) &&
            (!from->udp_ports || portmap_merge(into->udp_ports, from->udp_ports)) &&
@@ -372,8 +385,10 @@ bool agg_merge(agg_t *into, const agg_t *from)
     bool ok = true;
     into->frames += from->frames;
     into->dropped += from->dropped;
-    for (int s = 0; s < PKT_STATUS_COUNT; s++) into->status_count[s] += from->status_count[s];
-    for (int k = 0; k < KIND_COUNT; k++) into->kind_count[k] += from->kind_count[k];
+    for (int s = 0; s < PKT_STATUS_COUNT; s++)
+        into->status_count[s] += from->status_count[s];
+    for (int k = 0; k < KIND_COUNT; k++)
+        into->kind_count[k] += from->kind_count[k];
     for (size_t i = 0; i < from->n_rec; i++) {
         const struct src_day *f = record_at(from, i);
         struct src_day *r = lookup(into, &f->src, f->day);

@@ -25,7 +25,7 @@ struct tool_tally {
 
 struct src_day {
     struct ipaddr src;
-    int32_t day; /* days since 1970-01-01 in the analysis time zone */
+    int32_t day;                       /* days since 1970-01-01 in the analysis time zone */
     uint32_t kind_packets[KIND_COUNT]; /* by enum packet_kind */
     uint32_t syn_from_service_port;    /* SYNs whose source port is below 1024 */
     int64_t first_ns, last_ns;

@@ -40,7 +40,8 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
     }
     for (size_t r = 0; r < n; r++)
         if (counted(an, r))
-            day_syn[agg_record(agg, r)->day - first] += agg_record(agg, r)->kind_packets[KIND_SYN_PROBE];
+            day_syn[agg_record(agg, r)->day - first] +=
+                agg_record(agg, r)->kind_packets[KIND_SYN_PROBE];
     size_t active = 0;
     for (size_t d = 0; d < days; d++)
         if (day_syn[d]) sorted[active++] = day_syn[d];
@@ -67,8 +68,12 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
         }
         *out = grown;
         (*out)[(*n_out)++] = (struct outlier){
-            .record = (uint32_t)r, .tool = an->source[an->record_source[r]].tool, .day = rec->day,
-            .syn_packets = syn, .day_syn = total, .ports = rec->syn_ports.n,
+            .record = (uint32_t)r,
+            .tool = an->source[an->record_source[r]].tool,
+            .day = rec->day,
+            .syn_packets = syn,
+            .day_syn = total,
+            .ports = rec->syn_ports.n,
             .median_day_syn = median,
         };
     }

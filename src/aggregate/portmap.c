@@ -131,7 +131,8 @@ void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, 
 {
     switch (m->mode) {
     case MODE_INLINE:
-        for (uint32_t i = 0; i < m->n; i++) fn(ctx, m->u.small.port[i], m->u.small.count[i]);
+        for (uint32_t i = 0; i < m->n; i++)
+            fn(ctx, m->u.small.port[i], m->u.small.count[i]);
         break;
     case MODE_HASH:
         for (uint32_t i = 0; i < m->cap; i++)

@@ -23,14 +23,14 @@ void verdict_config_defaults(struct verdict_config *cfg)
 const char *source_class_name(int cls)
 {
     static const char *const names[CLASS_COUNT] = {
-        [CLASS_SCANNER] = "scanner",         [CLASS_REFLECTION] = "reflection",
-        [CLASS_BACKSCATTER] = "backscatter", [CLASS_SENSOR] = "sensor",
+        [CLASS_SCANNER] = "scanner",
+        [CLASS_REFLECTION] = "reflection",
+        [CLASS_BACKSCATTER] = "backscatter",
+        [CLASS_SENSOR] = "sensor",
         [CLASS_OTHER] = "other",
     };
     return cls >= 0 && cls < CLASS_COUNT ? names[cls] : "?";
 }
-
-
 
 struct sort_key {
     uint64_t syn, probes;
@@ -69,12 +69,15 @@ static void sort_sources(struct analysis *an)
     }
     for (size_t i = 0; i < n; i++) {
         const struct source_summary *s = &an->source[i];
-        keys[i] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], s->probes, s->src, (uint32_t)i};
+        keys[i] =
+            (struct sort_key){s->kind_packets[KIND_SYN_PROBE], s->probes, s->src, (uint32_t)i};
     }
     qsort(keys, n, sizeof *keys, compare_key);
-    for (size_t i = 0; i < n; i++) order[i] = keys[i].index;
+    for (size_t i = 0; i < n; i++)
+        order[i] = keys[i].index;
     free(keys);
-    for (size_t i = 0; i < n; i++) position[order[i]] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        position[order[i]] = (uint32_t)i;
     for (size_t start = 0; start < n; start++) {
         if (order[start] == start || order[start] == NO_SOURCE) continue;
         struct source_summary held = an->source[start];
@@ -89,7 +92,8 @@ static void sort_sources(struct analysis *an)
         order[at] = NO_SOURCE;
     }
     for (size_t r = 0; r < an->n_records; r++)
-        if (an->record_source[r] != NO_SOURCE) an->record_source[r] = position[an->record_source[r]];
+        if (an->record_source[r] != NO_SOURCE)
+            an->record_source[r] = position[an->record_source[r]];
     free(order);
     free(position);
 }
@@ -121,7 +125,8 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
     if (k[KIND_SENSOR] || (infer_sensor && agg_probed_contains(agg, &s->src))) return CLASS_SENSOR;
     if (s->probes) {
         uint64_t syn = k[KIND_SYN_PROBE];
-        double pairs = (double)(s->dst_addrs ? s->dst_addrs : 1) * (s->syn_ports ? s->syn_ports : 1);
+        double pairs =
+            (double)(s->dst_addrs ? s->dst_addrs : 1) * (s->syn_ports ? s->syn_ports : 1);
         if (s->tool == TOOL_UNKNOWN && syn >= cfg->reflection_min_syn &&
             (double)syn / pairs >= cfg->reflection_min_repeat &&
             (double)k[KIND_OTHER] <= cfg->reflection_max_established * (double)syn)
@@ -145,7 +150,8 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
                 cfg->research_min_packets &&
             r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports)
             s->research_days++;
-        for (int k = 0; k < KIND_COUNT; k++) s->kind_packets[k] += r->kind_packets[k];
+        for (int k = 0; k < KIND_COUNT; k++)
+            s->kind_packets[k] += r->kind_packets[k];
         s->syn_from_service_port += r->syn_from_service_port;
         if (r->first_ns < merged->first_ns) merged->first_ns = r->first_ns;
         if (r->last_ns > merged->last_ns) merged->last_ns = r->last_ns;
@@ -153,7 +159,8 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
             const struct tool_tally *t = &r->tools[i];
             if (!t->count) continue;
             int j = 0;
-            while (j < AGG_TOOL_SLOTS && merged->tools[j].count && merged->tools[j].tool != t->tool) j++;
+            while (j < AGG_TOOL_SLOTS && merged->tools[j].count && merged->tools[j].tool != t->tool)
+                j++;
             if (j == AGG_TOOL_SLOTS) continue;
             if (!merged->tools[j].count) {
                 merged->tools[j] = *t;
@@ -163,9 +170,11 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
                 merged->tools[j].rule = a < 0 ? b : b < 0 ? a : a < b ? a : b;
             }
         }
-        if (r->udp_ports && !merged->udp_ports) merged->udp_ports = calloc(1, sizeof *merged->udp_ports);
+        if (r->udp_ports && !merged->udp_ports)
+            merged->udp_ports = calloc(1, sizeof *merged->udp_ports);
         ok = ok && portmap_merge(&merged->syn_ports, &r->syn_ports) &&
-             (!r->udp_ports || (merged->udp_ports && portmap_merge(merged->udp_ports, r->udp_ports))) &&
+             (!r->udp_ports ||
+              (merged->udp_ports && portmap_merge(merged->udp_ports, r->udp_ports))) &&
              addrset_merge(&merged->dsts, &r->dsts);
     }
     s->src = agg_record(agg, days[0])->src;
@@ -184,7 +193,8 @@ static void add_to_totals(struct analysis *an, const struct source_summary *s)
 {
     const uint64_t *k = s->kind_packets;
     uint64_t packets = 0;
-    for (int i = KIND_SYN_PROBE; i < KIND_COUNT; i++) packets += k[i];
+    for (int i = KIND_SYN_PROBE; i < KIND_COUNT; i++)
+        packets += k[i];
     an->class_sources[s->cls]++;
     an->class_packets[s->cls] += packets;
     if (s->first_ns < an->first_ns) an->first_ns = s->first_ns;
@@ -230,8 +240,9 @@ static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *
                            struct grouping *g)
 {
     size_t n = agg_records(agg), cap = 16;
-    while (cap < 2 * n) cap *= 2;
-    uint32_t *slot = calloc(cap, sizeof *slot);         /* source number + 1 */
+    while (cap < 2 * n)
+        cap *= 2;
+    uint32_t *slot = calloc(cap, sizeof *slot);            /* source number + 1 */
     uint32_t *first = malloc((n ? n : 1) * sizeof *first); /* a record of each source */
     g->offsets = calloc(n + 2, sizeof *g->offsets);
     g->members = malloc((n ? n : 1) * sizeof *g->members);
@@ -257,9 +268,11 @@ static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *
     }
     free(slot);
     free(first);
-    for (size_t s = 0; s < g->n_sources; s++) g->offsets[s + 2] += g->offsets[s + 1];
+    for (size_t s = 0; s < g->n_sources; s++)
+        g->offsets[s + 2] += g->offsets[s + 1];
     for (size_t r = 0; r < n; r++) /* offsets[s + 1] is the next free place of source s */
-        if (record_source[r] != NO_SOURCE) g->members[g->offsets[record_source[r] + 1]++] = (uint32_t)r;
+        if (record_source[r] != NO_SOURCE)
+            g->members[g->offsets[record_source[r] + 1]++] = (uint32_t)r;
     return SL_OK;
 }
 

@@ -22,17 +22,17 @@ enum source_class {
 };
 
 struct verdict_config {
-    double min_consistency;         /* share of a source's probes its tool must match */
-    uint32_t reflection_min_syn;    /* SYNs before a source can be called reflection */
-    double reflection_min_repeat;   /* SYNs per (destination, port) pair, at least */
+    double min_consistency;            /* share of a source's probes its tool must match */
+    uint32_t reflection_min_syn;       /* SYNs before a source can be called reflection */
+    double reflection_min_repeat;      /* SYNs per (destination, port) pair, at least */
     double reflection_max_established; /* session packets per SYN, at most */
-    const struct netset *sensor;    /* given by the user; empty: inferred from probes */
+    const struct netset *sensor;       /* given by the user; empty: inferred from probes */
     /* NICTER's research-scan rule, per source and day: at least this many TCP SYN + UDP
      * packets to at least this many destination ports. */
     uint64_t research_min_packets;
     uint32_t research_min_ports;
-    const known_list_t *known;      /* may be NULL */
-    const uint8_t *excluded;        /* per agg record: nonzero leaves it out; may be NULL */
+    const known_list_t *known; /* may be NULL */
+    const uint8_t *excluded;   /* per agg record: nonzero leaves it out; may be NULL */
 };
 
 void verdict_config_defaults(struct verdict_config *cfg);
@@ -71,8 +71,8 @@ struct analysis {
     uint64_t reflection_syn;
     uint64_t backscatter_packets; /* backscatter-kind packets of backscatter-class sources */
     int64_t first_ns, last_ns;
-    int sensor_inferred;         /* 1 when the sensor's addresses were inferred */
-    uint32_t *record_source;     /* per agg record: its source's index, or NO_SOURCE */
+    int sensor_inferred;     /* 1 when the sensor's addresses were inferred */
+    uint32_t *record_source; /* per agg record: its source's index, or NO_SOURCE */
     size_t n_records;
     uint64_t excluded_records;
 };

@@ -10,8 +10,16 @@ static bool is_reflector_reply(const struct packet *p)
 {
     if (p->dport < 1024) return false;
     switch (p->sport) {
-    case 19: case 53: case 123: case 161: case 389: case 1900: case 11211: return true;
-    default: return false;
+    case 19:
+    case 53:
+    case 123:
+    case 161:
+    case 389:
+    case 1900:
+    case 11211:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -27,9 +35,17 @@ static int icmp_kind(const struct packet *p)
 {
     if (p->proto == IPPROTO_NUM_ICMP) {
         switch (p->icmp_type) {
-        case 8: return KIND_ICMP_PROBE;                                     /* echo request */
-        case 0: case 3: case 4: case 5: case 11: case 12: return KIND_BACKSCATTER; /* replies, errors */
-        default: return KIND_OTHER;
+        case 8:
+            return KIND_ICMP_PROBE; /* echo request */
+        case 0:
+        case 3:
+        case 4:
+        case 5:
+        case 11:
+        case 12:
+            return KIND_BACKSCATTER; /* replies, errors */
+        default:
+            return KIND_OTHER;
         }
     }
     if (p->icmp_type == 128) return KIND_ICMP_PROBE;
@@ -50,13 +66,19 @@ void classify_packet(const struct classifier *c, struct packet *p)
         return;
     }
     switch (p->proto) {
-    case IPPROTO_NUM_TCP: p->kind = (uint8_t)tcp_kind(p); break;
+    case IPPROTO_NUM_TCP:
+        p->kind = (uint8_t)tcp_kind(p);
+        break;
     case IPPROTO_NUM_UDP:
         p->kind = is_reflector_reply(p) ? KIND_BACKSCATTER : KIND_UDP_PROBE;
         break;
     case IPPROTO_NUM_ICMP:
-    case IPPROTO_NUM_ICMPV6: p->kind = (uint8_t)icmp_kind(p); break;
-    default: p->kind = KIND_OTHER; break;
+    case IPPROTO_NUM_ICMPV6:
+        p->kind = (uint8_t)icmp_kind(p);
+        break;
+    default:
+        p->kind = KIND_OTHER;
+        break;
     }
     if (p->kind == KIND_SYN_PROBE || p->kind == KIND_UDP_PROBE || p->kind == KIND_ICMP_PROBE)
         fprules_match(c->rules, p);
@@ -65,9 +87,12 @@ void classify_packet(const struct classifier *c, struct packet *p)
 const char *packet_kind_name(int kind)
 {
     static const char *const names[KIND_COUNT] = {
-        [KIND_NONE] = "undecoded",   [KIND_SYN_PROBE] = "syn",
-        [KIND_UDP_PROBE] = "udp",    [KIND_ICMP_PROBE] = "icmp-echo",
-        [KIND_BACKSCATTER] = "backscatter", [KIND_SENSOR] = "sensor",
+        [KIND_NONE] = "undecoded",
+        [KIND_SYN_PROBE] = "syn",
+        [KIND_UDP_PROBE] = "udp",
+        [KIND_ICMP_PROBE] = "icmp-echo",
+        [KIND_BACKSCATTER] = "backscatter",
+        [KIND_SENSOR] = "sensor",
         [KIND_OTHER] = "other",
     };
     return kind >= 0 && kind < KIND_COUNT ? names[kind] : "?";

@@ -18,22 +18,45 @@
 #define FP_FORMAT_VERSION 1
 
 enum fp_field {
-    F_TTL, F_WIN, F_SPORT, F_DPORT, F_IPID, F_PAYLOAD, F_DF, F_IPLEN, F_ACK, F_SEQ, F_TSECR,
-    F_FLAGS, F_ICMP_TYPE, F_ICMP_CODE, F_ICMP_ID, F_ICMP_SEQ, F_FIELD_COUNT
+    F_TTL,
+    F_WIN,
+    F_SPORT,
+    F_DPORT,
+    F_IPID,
+    F_PAYLOAD,
+    F_DF,
+    F_IPLEN,
+    F_ACK,
+    F_SEQ,
+    F_TSECR,
+    F_FLAGS,
+    F_ICMP_TYPE,
+    F_ICMP_CODE,
+    F_ICMP_ID,
+    F_ICMP_SEQ,
+    F_FIELD_COUNT
 };
 
 static const struct {
     const char *key;
     uint32_t max;
 } field_info[F_FIELD_COUNT] = {
-    [F_TTL] = {"ttl", 255},           [F_WIN] = {"win", 65535},
-    [F_SPORT] = {"sport", 65535},     [F_DPORT] = {"dport", 65535},
-    [F_IPID] = {"ipid", 65535},       [F_PAYLOAD] = {"payload", 65535},
-    [F_DF] = {"df", 1},               [F_IPLEN] = {"iplen", 65535},
-    [F_ACK] = {"ack", UINT32_MAX},    [F_SEQ] = {"seq", UINT32_MAX},
-    [F_TSECR] = {"tsecr", UINT32_MAX}, [F_FLAGS] = {"flags", 255},
-    [F_ICMP_TYPE] = {"type", 255},    [F_ICMP_CODE] = {"code", 255},
-    [F_ICMP_ID] = {"icmpid", 65535},  [F_ICMP_SEQ] = {"icmpseq", 65535},
+    [F_TTL] = {"ttl", 255},
+    [F_WIN] = {"win", 65535},
+    [F_SPORT] = {"sport", 65535},
+    [F_DPORT] = {"dport", 65535},
+    [F_IPID] = {"ipid", 65535},
+    [F_PAYLOAD] = {"payload", 65535},
+    [F_DF] = {"df", 1},
+    [F_IPLEN] = {"iplen", 65535},
+    [F_ACK] = {"ack", UINT32_MAX},
+    [F_SEQ] = {"seq", UINT32_MAX},
+    [F_TSECR] = {"tsecr", UINT32_MAX},
+    [F_FLAGS] = {"flags", 255},
+    [F_ICMP_TYPE] = {"type", 255},
+    [F_ICMP_CODE] = {"code", 255},
+    [F_ICMP_ID] = {"icmpid", 65535},
+    [F_ICMP_SEQ] = {"icmpseq", 65535},
 };
 
 struct fp_numeric {
@@ -118,7 +141,8 @@ void fprules_free(fprules_t *r)
         free(r->rule[i].text);
         free(r->rule[i].origin);
     }
-    for (size_t i = 0; i < r->n_tools; i++) free(r->tool_name[i]);
+    for (size_t i = 0; i < r->n_tools; i++)
+        free(r->tool_name[i]);
     free(r->rule);
     free(r);
 }
@@ -224,12 +248,24 @@ static const char *parse_layout(struct fp_rule *rule, const char *value)
         if ((kind == 'M' && v > 65535) || (kind == 'W' && v > 255)) return "option value too large";
         if (strchr("NESTnest", kind) && end - s != 1) return "N, E, S and T take no value";
         switch (kind) {
-        case 'M': need = 4; break;
-        case 'W': need = 3; break;
-        case 'S': need = 2; break;
-        case 'T': need = 10; break;
-        case 'N': case 'E': need = 1; break;
-        default: return "unknown option letter (M W S T N E, or 'none')";
+        case 'M':
+            need = 4;
+            break;
+        case 'W':
+            need = 3;
+            break;
+        case 'S':
+            need = 2;
+            break;
+        case 'T':
+            need = 10;
+            break;
+        case 'N':
+        case 'E':
+            need = 1;
+            break;
+        default:
+            return "unknown option letter (M W S T N E, or 'none')";
         }
         if (rule->opt_len + need > FP_MAX_OPTS) return "layout longer than 40 bytes";
         size_t at = rule->opt_len;
@@ -243,13 +279,19 @@ static const char *parse_layout(struct fp_rule *rule, const char *value)
             b[at] = 3, b[at + 1] = 3, b[at + 2] = (uint8_t)v;
             if (any) m[at + 2] = 0;
             break;
-        case 'S': b[at] = 4, b[at + 1] = 2; break;
+        case 'S':
+            b[at] = 4, b[at + 1] = 2;
+            break;
         case 'T':
             b[at] = 8, b[at + 1] = 10;
             memset(m + at + 2, 0, 8);
             break;
-        case 'N': b[at] = 1; break;
-        case 'E': b[at] = 0; break;
+        case 'N':
+            b[at] = 1;
+            break;
+        case 'E':
+            b[at] = 0;
+            break;
         }
         rule->opt_len = (uint8_t)(at + need);
         s = *end ? end + 1 : end;
@@ -273,8 +315,8 @@ static const char *parse_condition(struct fp_rule *rule, char *token)
         return NULL;
     }
     if (strcmp(key, "tsval") == 0) {
-        if (strncmp(value, "now:", 4) != 0 || !parse_u32(value + 4, value + strlen(value),
-                                                         &rule->ts_window))
+        if (strncmp(value, "now:", 4) != 0 ||
+            !parse_u32(value + 4, value + strlen(value), &rule->ts_window))
             return "tsval takes now:SECONDS (the timestamp within SECONDS of capture time)";
         rule->needs_ts_near = true;
         return NULL;
@@ -301,9 +343,11 @@ static int proto_number(const char *word)
 
 static char *trim(char *s)
 {
-    while (isspace((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s))
+        s++;
     char *e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
     return s;
 }
 
@@ -341,8 +385,8 @@ static void parse_rule_line(fprules_t *r, struct diag *d, int line, int tool, ch
     }
     for (size_t i = 0; i < r->n_rules; i++)
         if (strcmp(r->rule[i].name, name) == 0) {
-            problem(d, line, "rule '%s' is defined twice (first at %s:%d)", name,
-                    r->rule[i].origin, r->rule[i].line);
+            problem(d, line, "rule '%s' is defined twice (first at %s:%d)", name, r->rule[i].origin,
+                    r->rule[i].line);
             return;
         }
     struct fp_rule rule = {.line = line, .tool = (uint8_t)tool, .min_packets = 1};
@@ -491,23 +535,40 @@ int fprules_load_builtin(fprules_t *r, char **errors)
 static uint32_t field_value(const struct packet *p, int field)
 {
     switch (field) {
-    case F_TTL: return p->ttl;
-    case F_WIN: return p->window;
-    case F_SPORT: return p->sport;
-    case F_DPORT: return p->dport;
-    case F_IPID: return p->ip_id;
-    case F_PAYLOAD: return p->payload_len;
-    case F_DF: return p->df;
-    case F_IPLEN: return p->ip_len;
-    case F_ACK: return p->ack;
-    case F_SEQ: return p->seq;
-    case F_TSECR: return p->tsecr;
-    case F_FLAGS: return p->tcp_flags;
-    case F_ICMP_TYPE: return p->icmp_type;
-    case F_ICMP_CODE: return p->icmp_code;
-    case F_ICMP_ID: return p->icmp_id;
-    case F_ICMP_SEQ: return p->icmp_seq;
-    default: return 0;
+    case F_TTL:
+        return p->ttl;
+    case F_WIN:
+        return p->window;
+    case F_SPORT:
+        return p->sport;
+    case F_DPORT:
+        return p->dport;
+    case F_IPID:
+        return p->ip_id;
+    case F_PAYLOAD:
+        return p->payload_len;
+    case F_DF:
+        return p->df;
+    case F_IPLEN:
+        return p->ip_len;
+    case F_ACK:
+        return p->ack;
+    case F_SEQ:
+        return p->seq;
+    case F_TSECR:
+        return p->tsecr;
+    case F_FLAGS:
+        return p->tcp_flags;
+    case F_ICMP_TYPE:
+        return p->icmp_type;
+    case F_ICMP_CODE:
+        return p->icmp_code;
+    case F_ICMP_ID:
+        return p->icmp_id;
+    case F_ICMP_SEQ:
+        return p->icmp_seq;
+    default:
+        return 0;
     }
 }
 

@@ -26,7 +26,8 @@ static char *field(char **cursor)
     } else {
         *cursor = start + strlen(start);
     }
-    while (*start == ' ' || *start == '\t') start++;
+    while (*start == ' ' || *start == '\t')
+        start++;
     char *end = start + strlen(start);
     while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
         *--end = '\0';

@@ -52,7 +52,8 @@ int prefix_parse(struct prefix *out, const char *cidr, char *errbuf)
     if (bits < 0 || bits > max)
         return sl_error(errbuf, SL_ERR_USAGE, "'%s': prefix length must be 0-%ld", cidr, max);
     unsigned total = (unsigned)(v4 ? bits + 96 : bits);
-    for (unsigned i = total; i < 128; i++) addr.b[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+    for (unsigned i = total; i < 128; i++)
+        addr.b[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
     out->addr = addr;
     out->bits = total;
     return SL_OK;

@@ -20,7 +20,8 @@ int exclusion_parse(struct exclusion *out, const char *text, char *errbuf)
     char addr[128];
     const char *at = strchr(text, '@');
     size_t len = at ? (size_t)(at - text) : strlen(text);
-    if (len >= sizeof addr) return sl_error(errbuf, SL_ERR_USAGE, "--exclude '%s': bad address", text);
+    if (len >= sizeof addr)
+        return sl_error(errbuf, SL_ERR_USAGE, "--exclude '%s': bad address", text);
     memcpy(addr, text, len);
     addr[len] = '\0';
     if (!ipaddr_parse(addr, &out->addr))
@@ -39,10 +40,12 @@ int exclusion_parse(struct exclusion *out, const char *text, char *errbuf)
         strcpy(first, range);
         strcpy(last, range);
     }
-    if ((*first && !parse_day(first, &out->from_day)) || (*last && !parse_day(last, &out->to_day)) ||
-        (!*first && !*last) || out->from_day > out->to_day)
-        return sl_error(errbuf, SL_ERR_USAGE,
-                        "--exclude '%s': write ADDR, ADDR@DAY or ADDR@DAY..DAY with YYYY-MM-DD days", text);
+    if ((*first && !parse_day(first, &out->from_day)) ||
+        (*last && !parse_day(last, &out->to_day)) || (!*first && !*last) ||
+        out->from_day > out->to_day)
+        return sl_error(
+            errbuf, SL_ERR_USAGE,
+            "--exclude '%s': write ADDR, ADDR@DAY or ADDR@DAY..DAY with YYYY-MM-DD days", text);
     return SL_OK;
 }
 
@@ -62,7 +65,8 @@ static void choose_comparison(struct analysis_result *res, const fprules_t *rule
     }
     /* The study's pair when both are present, otherwise the two biggest tools. */
     int zmap = fprules_tool_id(rules, "zmap"), masscan = fprules_tool_id(rules, "masscan");
-    if (zmap > 0 && masscan > 0 && res->fig.tool[zmap].syn_packets && res->fig.tool[masscan].syn_packets) {
+    if (zmap > 0 && masscan > 0 && res->fig.tool[zmap].syn_packets &&
+        res->fig.tool[masscan].syn_packets) {
         res->compare_a = zmap;
         res->compare_b = masscan;
         return;
@@ -98,10 +102,12 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
     struct verdict_config vcfg = opt->verdict;
     vcfg.excluded = res->excluded;
     int rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
-    if (rc == SL_OK && find_outliers(agg, &res->an, &opt->outliers, &res->outliers, &res->n_outliers) != SL_OK)
+    if (rc == SL_OK &&
+        find_outliers(agg, &res->an, &opt->outliers, &res->outliers, &res->n_outliers) != SL_OK)
         rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while looking for outliers");
     if (rc == SL_OK && opt->exclude_outliers && res->n_outliers) {
-        for (size_t i = 0; i < res->n_outliers; i++) res->excluded[res->outliers[i].record] = 1;
+        for (size_t i = 0; i < res->n_outliers; i++)
+            res->excluded[res->outliers[i].record] = 1;
         analysis_free(&res->an);
         rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
     }

@@ -47,10 +47,18 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
         return EXIT_FAILED;
     }
     struct scan_job job = {
-        .paths = in->files, .n_paths = in->n_files, .filter = filter,
-        .classifier = &classifier, .on_packet = agg_feed_packet, .ctx = feed, .diag = stderr,
-        .progress = !in->quiet && isatty(STDERR_FILENO), .results = results,
-        .threads = in->jobs, .filter_expression = in->filter, .fork_ctx = agg_feed_fork,
+        .paths = in->files,
+        .n_paths = in->n_files,
+        .filter = filter,
+        .classifier = &classifier,
+        .on_packet = agg_feed_packet,
+        .ctx = feed,
+        .diag = stderr,
+        .progress = !in->quiet && isatty(STDERR_FILENO),
+        .results = results,
+        .threads = in->jobs,
+        .filter_expression = in->filter,
+        .fork_ctx = agg_feed_fork,
         .join_ctx = agg_feed_join,
     };
     double t0 = now_seconds();
@@ -59,7 +67,8 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     agg_drop_index(feed->agg);
     bool debug = getenv("SCANLENS_DEBUG") != NULL;
     if (debug)
-        fprintf(stderr, "debug: read in %.2f s: %zu records, %.0f MB of aggregate (%zu B a record)\n",
+        fprintf(stderr,
+                "debug: read in %.2f s: %zu records, %.0f MB of aggregate (%zu B a record)\n",
                 now_seconds() - t0, agg_records(feed->agg), agg_memory_bytes(feed->agg) / 1e6,
                 sizeof(struct src_day));
     int status = scan_exit_status(&outcome, in->n_files);
@@ -70,9 +79,12 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
         fprintf(stderr, "scanlens: %llu packets fell outside --from/--to and were skipped\n",
                 (unsigned long long)feed->outside_period);
     if (status != EXIT_FAILED) {
-        int reported = produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor, NULL);
-        if (reported != EXIT_OK) status = reported;
-        else if (agg_dropped(feed->agg)) status = EXIT_PARTIAL;
+        int reported =
+            produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor, NULL);
+        if (reported != EXIT_OK)
+            status = reported;
+        else if (agg_dropped(feed->agg))
+            status = EXIT_PARTIAL;
         if (debug) fprintf(stderr, "debug: reported at %.2f s\n", now_seconds() - t0);
     }
     if (fflush(stdout) != 0) status = EXIT_FAILED;
@@ -83,8 +95,8 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
 
 int cmd_analyze(int argc, char **argv)
 {
-    static const struct option long_options[] = {INPUT_LONG_OPTIONS, REPORT_LONG_OPTIONS,
-                                                 {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {
+        INPUT_LONG_OPTIONS, REPORT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     struct input_options in = {0};
     struct report_options *ro = calloc(1, sizeof *ro);
     if (!ro) return EXIT_FAILED;
@@ -104,7 +116,8 @@ int cmd_analyze(int argc, char **argv)
             status = EXIT_USAGE;
         }
     }
-    if (status < 0 && (report_options_finish(ro) != 0 || input_finish(&in, argc, argv, optind) != 0))
+    if (status < 0 &&
+        (report_options_finish(ro) != 0 || input_finish(&in, argc, argv, optind) != 0))
         status = EXIT_USAGE;
     char errbuf[SL_ERRBUF_SIZE];
     bpf_set_t *filter = NULL;

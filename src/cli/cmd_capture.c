@@ -30,7 +30,8 @@ static const char capture_help[] =
     "      --flush SECONDS       write to the history this often (default 60)\n"
     "      --buffer-size MIB     the kernel capture ring (default: libpcap's)\n"
     "      --promisc             promiscuous mode (off by default)\n"
-    "  -w PATTERN                also keep the raw packets in pcap files named by strftime(PATTERN)\n"
+    "  -w PATTERN                also keep the raw packets in pcap files named by "
+    "strftime(PATTERN)\n"
     "  -G SECONDS                with -w, start a new file every SECONDS\n"
     "      --tz ZONE             the history's time zone if it is created now (default UTC)\n"
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
@@ -93,10 +94,12 @@ static int flush(store_t *st, int64_t sensor, struct capture_ctx *c, live_t *liv
     if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, agg, rules, errbuf);
     if (rc == SL_OK)
         rc = st->ops->add_capture_stats(st, sensor, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec,
-                                        ls.received, ls.dropped_kernel, ls.dropped_interface, errbuf);
+                                        ls.received, ls.dropped_kernel, ls.dropped_interface,
+                                        errbuf);
     if (rc == SL_OK) rc = store_commit(st, errbuf);
-    fprintf(stderr, "scanlens: capture: %llu packets received, %llu dropped by the kernel, %llu by "
-                    "the interface; %zu source-day records %s\n",
+    fprintf(stderr,
+            "scanlens: capture: %llu packets received, %llu dropped by the kernel, %llu by "
+            "the interface; %zu source-day records %s\n",
             (unsigned long long)ls.received, (unsigned long long)ls.dropped_kernel,
             (unsigned long long)ls.dropped_interface, agg_records(agg),
             rc == SL_OK ? "written" : "kept for the next try");
@@ -133,25 +136,43 @@ int cmd_capture(int argc, char **argv)
     optind = 1;
     while (status < 0 && (opt = getopt_long(argc, argv, "+i:w:G:h", long_options, NULL)) != -1) {
         switch (opt) {
-        case 'i': lo.interface = optarg; break;
-        case 'w': lo.write_pattern = optarg; break;
+        case 'i':
+            lo.interface = optarg;
+            break;
+        case 'w':
+            lo.write_pattern = optarg;
+            break;
         case 'G':
             lo.rotate_seconds = (int)strtol(optarg, &end, 10);
-            if (*end || lo.rotate_seconds <= 0) status = EXIT_USAGE, fprintf(stderr, "scanlens: -G takes seconds\n");
+            if (*end || lo.rotate_seconds <= 0)
+                status = EXIT_USAGE, fprintf(stderr, "scanlens: -G takes seconds\n");
             break;
-        case OPT_DB: db = optarg; break;
-        case OPT_SENSOR_NAME: sensor_name = optarg; break;
+        case OPT_DB:
+            db = optarg;
+            break;
+        case OPT_SENSOR_NAME:
+            sensor_name = optarg;
+            break;
         case OPT_FLUSH:
             flush_seconds = strtol(optarg, &end, 10);
-            if (*end || flush_seconds <= 0) status = EXIT_USAGE, fprintf(stderr, "scanlens: --flush takes seconds\n");
+            if (*end || flush_seconds <= 0)
+                status = EXIT_USAGE, fprintf(stderr, "scanlens: --flush takes seconds\n");
             break;
         case OPT_BUFFER:
             lo.buffer_mib = (int)strtol(optarg, &end, 10);
-            if (*end || lo.buffer_mib <= 0) status = EXIT_USAGE, fprintf(stderr, "scanlens: --buffer-size takes MiB\n");
+            if (*end || lo.buffer_mib <= 0)
+                status = EXIT_USAGE, fprintf(stderr, "scanlens: --buffer-size takes MiB\n");
             break;
-        case OPT_PROMISC: lo.promiscuous = true; break;
-        case OPT_TZ: tz = optarg; break;
-        case 'h': fputs(capture_help, stdout); status = EXIT_OK; break;
+        case OPT_PROMISC:
+            lo.promiscuous = true;
+            break;
+        case OPT_TZ:
+            tz = optarg;
+            break;
+        case 'h':
+            fputs(capture_help, stdout);
+            status = EXIT_OK;
+            break;
         default:
             if (input_option(&in, opt, optarg) <= 0) {
                 fputs("Try 'scanlens capture --help'.\n", stderr);
@@ -166,8 +187,10 @@ int cmd_capture(int argc, char **argv)
     /* the words after the options are the filter, as with tcpdump */
     char filter[4096] = "";
     for (int i = optind; status < 0 && i < argc; i++) {
-        if (strlen(filter) + strlen(argv[i]) + 2 > sizeof filter) status = EXIT_USAGE;
-        else strcat(strcat(filter, i > optind ? " " : ""), argv[i]);
+        if (strlen(filter) + strlen(argv[i]) + 2 > sizeof filter)
+            status = EXIT_USAGE;
+        else
+            strcat(strcat(filter, i > optind ? " " : ""), argv[i]);
     }
     lo.filter = filter;
     if (status < 0 && tz && dayclock_set_zone(tz, errbuf) != SL_OK) {
@@ -182,7 +205,8 @@ int cmd_capture(int argc, char **argv)
     struct store_open_options so = {.time_zone = tz};
     if (status < 0 && (store_open(&st, db, &so, errbuf) != SL_OK ||
                        dayclock_set_zone(st->ops->time_zone(st), errbuf) != SL_OK ||
-                       store_sensor(st, sensor_name ? sensor_name : lo.interface, true, &sensor, errbuf) != SL_OK ||
+                       store_sensor(st, sensor_name ? sensor_name : lo.interface, true, &sensor,
+                                    errbuf) != SL_OK ||
                        live_open(&live, &lo, errbuf) != SL_OK)) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
@@ -199,7 +223,8 @@ int cmd_capture(int argc, char **argv)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
-        fprintf(stderr, "scanlens: capturing on %s into %s, flushing every %ld s\n", lo.interface, db, flush_seconds);
+        fprintf(stderr, "scanlens: capturing on %s into %s, flushing every %ld s\n", lo.interface,
+                db, flush_seconds);
         time_t next_flush = time(NULL) + flush_seconds;
         status = EXIT_OK;
         while (!stop_requested) {
@@ -210,7 +235,8 @@ int cmd_capture(int argc, char **argv)
             }
             if (reopen_requested) {
                 reopen_requested = 0;
-                if (live_reopen_output(live, errbuf) != SL_OK) fprintf(stderr, "scanlens: %s\n", errbuf);
+                if (live_reopen_output(live, errbuf) != SL_OK)
+                    fprintf(stderr, "scanlens: %s\n", errbuf);
             }
             if (ctx.new_day || time(NULL) >= next_flush) {
                 ctx.new_day = false;

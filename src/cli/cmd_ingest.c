@@ -36,8 +36,10 @@ enum { OPT_DB = 2000, OPT_SENSOR_NAME };
 static void say_unfinished(void *ctx, const char *path)
 {
     (void)ctx;
-    fprintf(stderr, "scanlens: %s: an earlier ingest of this file was interrupted; nothing of it "
-                    "was recorded\n", path);
+    fprintf(stderr,
+            "scanlens: %s: an earlier ingest of this file was interrupted; nothing of it "
+            "was recorded\n",
+            path);
 }
 
 /* Ingests one file; returns 0 recorded or skipped, 1 damaged but recorded or unreadable,
@@ -54,7 +56,8 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
     }
     if (st->ops->file_state(st, sensor, &id, &state, errbuf) != SL_OK) goto store_failed;
     if (state == FILE_COMPLETE) {
-        fprintf(stderr, "scanlens: %s: already in the history (same size and content): skipped\n", path);
+        fprintf(stderr, "scanlens: %s: already in the history (same size and content): skipped\n",
+                path);
         return 0;
     }
     if (store_begin(st, errbuf) != SL_OK ||
@@ -71,9 +74,15 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
         return -1;
     }
     struct scan_job job = {
-        .paths = paths, .n_paths = 1, .filter = filter, .classifier = &classifier,
-        .on_packet = agg_feed_packet, .ctx = feed, .diag = stderr,
-        .progress = !in->quiet && isatty(STDERR_FILENO), .results = &result,
+        .paths = paths,
+        .n_paths = 1,
+        .filter = filter,
+        .classifier = &classifier,
+        .on_packet = agg_feed_packet,
+        .ctx = feed,
+        .diag = stderr,
+        .progress = !in->quiet && isatty(STDERR_FILENO),
+        .results = &result,
     };
     scan_files(&job);
     agg_feed_flush(feed);
@@ -81,7 +90,8 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
     if (result.status != SL_OK && result.frames == 0) {
         /* nothing to record: say why in the ledger */
         int rc = store_begin(st, errbuf);
-        if (rc == SL_OK) rc = st->ops->mark_file(st, sensor, &id, FILE_FAILED, 0, result.message, errbuf);
+        if (rc == SL_OK)
+            rc = st->ops->mark_file(st, sensor, &id, FILE_FAILED, 0, result.message, errbuf);
         if (rc == SL_OK) rc = store_commit(st, errbuf);
         agg_feed_free(feed);
         if (rc != SL_OK) goto store_failed;
@@ -126,11 +136,22 @@ int cmd_ingest(int argc, char **argv)
         if (handled < 0) status = EXIT_USAGE;
         if (handled) continue;
         switch (opt) {
-        case OPT_DB: db = optarg; break;
-        case OPT_SENSOR_NAME: sensor_name = optarg; break;
-        case OPT_TZ: tz = optarg; break;
-        case 'h': fputs(ingest_help, stdout); status = EXIT_OK; break;
-        default: fputs("Try 'scanlens ingest --help'.\n", stderr); status = EXIT_USAGE;
+        case OPT_DB:
+            db = optarg;
+            break;
+        case OPT_SENSOR_NAME:
+            sensor_name = optarg;
+            break;
+        case OPT_TZ:
+            tz = optarg;
+            break;
+        case 'h':
+            fputs(ingest_help, stdout);
+            status = EXIT_OK;
+            break;
+        default:
+            fputs("Try 'scanlens ingest --help'.\n", stderr);
+            status = EXIT_USAGE;
         }
     }
     if (status < 0 && !db) {

@@ -66,7 +66,9 @@ int cmd_packets(int argc, char **argv)
             fputs(packets_help, stdout);
             input_options_free(&in);
             return EXIT_OK;
-        default: fputs("Try 'scanlens packets --help'.\n", stderr); goto usage_error;
+        default:
+            fputs("Try 'scanlens packets --help'.\n", stderr);
+            goto usage_error;
         }
     }
     if (input_finish(&in, argc, argv, optind) != 0) goto usage_error;
@@ -92,9 +94,15 @@ int cmd_packets(int argc, char **argv)
     } else {
         ctx.writer->header(stdout);
         struct scan_job job = {
-            .paths = in.files, .n_paths = in.n_files, .filter = filter,
-            .classifier = &classifier, .on_packet = print_packet, .ctx = &ctx,
-            .diag = stderr, .progress = false, .results = results,
+            .paths = in.files,
+            .n_paths = in.n_files,
+            .filter = filter,
+            .classifier = &classifier,
+            .on_packet = print_packet,
+            .ctx = &ctx,
+            .diag = stderr,
+            .progress = false,
+            .results = results,
         };
         struct scan_outcome outcome = scan_files(&job);
         status = scan_exit_status(&outcome, in.n_files);

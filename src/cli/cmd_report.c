@@ -53,7 +53,9 @@ static int compare_sensors(store_t *st, const struct sensor_list *sl, struct rep
     for (size_t i = 0; i < sl->n; i++) {
         agg_t *agg = agg_new();
         struct analysis_result res;
-        int rc = agg ? st->ops->load(st, &sl->id[i], 1, ro->from_day, ro->to_day, agg, rules, errbuf) : SL_ERR_NOMEM;
+        int rc =
+            agg ? st->ops->load(st, &sl->id[i], 1, ro->from_day, ro->to_day, agg, rules, errbuf)
+                : SL_ERR_NOMEM;
         if (rc == SL_OK) rc = analysis_run(&res, agg, rules, &ro->analysis, errbuf);
         if (rc != SL_OK) {
             agg_free(agg);
@@ -67,7 +69,8 @@ static int compare_sensors(store_t *st, const struct sensor_list *sl, struct rep
             row->tool = (int)t;
             row->syn_packets = ts->syn_packets;
             row->sources = ts->sources;
-            row->share = res.an.syn_probes ? (double)ts->syn_packets / (double)res.an.syn_probes : 0;
+            row->share =
+                res.an.syn_probes ? (double)ts->syn_packets / (double)res.an.syn_probes : 0;
             row->n_top = ts->n_top < 3 ? ts->n_top : 3;
             memcpy(row->top_port, ts->top_port, row->n_top * sizeof row->top_port[0]);
         }
@@ -95,7 +98,8 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
     ro->settings.time_zone = st->ops->time_zone(st);
     struct sensor_list *all = calloc(1, sizeof *all);
     int status = EXIT_OK;
-    if (!all || st->ops->each_sensor(st, collect_sensor, all, errbuf) != SL_OK) status = EXIT_FAILED;
+    if (!all || st->ops->each_sensor(st, collect_sensor, all, errbuf) != SL_OK)
+        status = EXIT_FAILED;
     if (status == EXIT_OK && wanted->n == 0) *wanted = *all;
     for (size_t i = 0; status == EXIT_OK && i < wanted->n; i++)
         if (store_sensor(st, wanted->name[i], false, &wanted->id[i], errbuf) != SL_OK) {
@@ -105,19 +109,23 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
     agg_t *agg = agg_new();
     struct sensor_comparison cmp = {NULL, 0};
     if (status == EXIT_OK &&
-        (!agg || st->ops->load(st, wanted->id, wanted->n, ro->from_day, ro->to_day, agg, rules, errbuf) != SL_OK ||
+        (!agg ||
+         st->ops->load(st, wanted->id, wanted->n, ro->from_day, ro->to_day, agg, rules, errbuf) !=
+             SL_OK ||
          (wanted->n > 1 && compare_sensors(st, wanted, ro, rules, &cmp, errbuf) != SL_OK))) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
     }
     if (status == EXIT_OK)
-        status = produce_report(ro, agg, rules, known, NULL, 0, &(struct netset){0}, wanted->n > 1 ? &cmp : NULL);
+        status = produce_report(ro, agg, rules, known, NULL, 0, &(struct netset){0},
+                                wanted->n > 1 ? &cmp : NULL);
     if (status == EXIT_OK && wanted->n > 1) {
         printf("\nSensors compared (sensor, tool, SYN packets, share, top ports):\n");
         for (size_t i = 0; i < cmp.n_rows; i++)
             printf("  %-16s %-12s %12llu %7.2f%%  %u %u %u\n", cmp.rows[i].sensor,
-                   fprules_tool_name(rules, cmp.rows[i].tool), (unsigned long long)cmp.rows[i].syn_packets,
-                   100 * cmp.rows[i].share, cmp.rows[i].top_port[0], cmp.rows[i].top_port[1], cmp.rows[i].top_port[2]);
+                   fprules_tool_name(rules, cmp.rows[i].tool),
+                   (unsigned long long)cmp.rows[i].syn_packets, 100 * cmp.rows[i].share,
+                   cmp.rows[i].top_port[0], cmp.rows[i].top_port[1], cmp.rows[i].top_port[2]);
     }
     free(cmp.rows);
     agg_free(agg);
@@ -153,17 +161,27 @@ int cmd_report(int argc, char **argv)
         if (handled < 0) status = EXIT_USAGE;
         if (handled) continue;
         switch (opt) {
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            db = optarg;
+            break;
         case OPT_SENSOR_NAME:
             if (wanted->n < 256) snprintf(wanted->name[wanted->n++], 64, "%s", optarg);
             break;
-        case OPT_FINGERPRINTS: input_option(&in, opt, optarg); break;
-        case 'h': printf("%s%s%s", report_help, report_options_help, report_help_end); status = EXIT_OK; break;
-        default: fputs("Try 'scanlens report --help'.\n", stderr); status = EXIT_USAGE;
+        case OPT_FINGERPRINTS:
+            input_option(&in, opt, optarg);
+            break;
+        case 'h':
+            printf("%s%s%s", report_help, report_options_help, report_help_end);
+            status = EXIT_OK;
+            break;
+        default:
+            fputs("Try 'scanlens report --help'.\n", stderr);
+            status = EXIT_USAGE;
         }
     }
     if (status < 0 && optind < argc) {
-        fprintf(stderr, "scanlens: report reads the history, not files ('%s'); see ingest\n", argv[optind]);
+        fprintf(stderr, "scanlens: report reads the history, not files ('%s'); see ingest\n",
+                argv[optind]);
         status = EXIT_USAGE;
     }
     if (status < 0 && !db) {

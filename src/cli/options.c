@@ -34,7 +34,8 @@ int input_option(struct input_options *o, int opt, const char *arg)
         }
         return 1;
     case OPT_FINGERPRINTS:
-        if (o->n_fingerprint_files == sizeof o->fingerprint_files / sizeof o->fingerprint_files[0]) {
+        if (o->n_fingerprint_files ==
+            sizeof o->fingerprint_files / sizeof o->fingerprint_files[0]) {
             fprintf(stderr, "scanlens: too many --fingerprints files\n");
             return -1;
         }
@@ -66,7 +67,8 @@ int input_finish(struct input_options *o, int argc, char **argv, int first)
     if (o->files_from_r) {
         /* tcpdump style: every word after the options is part of the filter expression */
         size_t len = 1;
-        for (int i = first; i < argc; i++) len += strlen(argv[i]) + 1;
+        for (int i = first; i < argc; i++)
+            len += strlen(argv[i]) + 1;
         if (first < argc) {
             if (o->filter) {
                 fprintf(stderr, "scanlens: give the filter either with --filter or after the "

@@ -58,7 +58,9 @@ struct input_options {
         {"fingerprints", required_argument, NULL, OPT_FINGERPRINTS},                               \
         {"no-builtin-fingerprints", no_argument, NULL, OPT_NO_BUILTIN},                            \
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},                       \
-        {"jobs", required_argument, NULL, 'j'}
+    {                                                                                              \
+        "jobs", required_argument, NULL, 'j'                                                       \
+    }
 
 /* Handles one of the shared options; returns 1 if it was one, 0 if not, -1 on a bad value
  * (message printed). */

@@ -17,7 +17,8 @@ const char report_options_help[] =
     "Output:\n"
     "  -o, --output DIR          write report.html, the figures (.svg), daily.csv, ports.csv,\n"
     "                            sources.csv and summary.json into DIR\n"
-    "      --compare A,B         figure 3: tool A against B on A's top ports (default zmap,masscan)\n"
+    "      --compare A,B         figure 3: tool A against B on A's top ports (default "
+    "zmap,masscan)\n"
     "Analysis:\n"
     "      --min-consistency X   share of a source's probes its tool must match (default 0.5)\n"
     "      --research-packets N  research-scan rule: packets per day (default 300000)\n"
@@ -55,7 +56,9 @@ int report_option(struct report_options *r, int opt, const char *arg)
     char errbuf[SL_ERRBUF_SIZE];
     const char *bad = NULL;
     switch (opt) {
-    case 'o': r->out_dir = arg; break;
+    case 'o':
+        r->out_dir = arg;
+        break;
     case OPT_MIN_CONSISTENCY:
         if (!parse_number(arg, 1e-9, 1, &r->analysis.verdict.min_consistency))
             bad = "--min-consistency takes a number in (0, 1]";
@@ -74,21 +77,30 @@ int report_option(struct report_options *r, int opt, const char *arg)
         r->settings.to = arg;
         break;
     case OPT_RESEARCH_PACKETS:
-        if (!parse_number(arg, 1, 1e15, &r->research_packets)) bad = "--research-packets takes a positive number";
+        if (!parse_number(arg, 1, 1e15, &r->research_packets))
+            bad = "--research-packets takes a positive number";
         break;
     case OPT_RESEARCH_PORTS:
-        if (!parse_number(arg, 1, 65536, &r->research_ports)) bad = "--research-ports takes 1-65536";
+        if (!parse_number(arg, 1, 65536, &r->research_ports))
+            bad = "--research-ports takes 1-65536";
         break;
     case OPT_SENSOR_SIZE:
-        if (!parse_number(arg, 1, 1e15, &r->sensor_size)) bad = "--sensor-size takes a number of addresses";
+        if (!parse_number(arg, 1, 1e15, &r->sensor_size))
+            bad = "--sensor-size takes a number of addresses";
         break;
-    case OPT_KNOWN: r->known_path = arg; break;
-    case OPT_EXCLUDE_OUTLIERS: r->analysis.exclude_outliers = true; break;
+    case OPT_KNOWN:
+        r->known_path = arg;
+        break;
+    case OPT_EXCLUDE_OUTLIERS:
+        r->analysis.exclude_outliers = true;
+        break;
     case OPT_OUTLIER_SHARE:
-        if (!parse_number(arg, 0, 1, &r->analysis.outliers.min_share)) bad = "--outlier-share takes 0-1";
+        if (!parse_number(arg, 0, 1, &r->analysis.outliers.min_share))
+            bad = "--outlier-share takes 0-1";
         break;
     case OPT_OUTLIER_FACTOR:
-        if (!parse_number(arg, 0, 1e9, &r->analysis.outliers.min_factor)) bad = "--outlier-factor takes a number >= 0";
+        if (!parse_number(arg, 0, 1e9, &r->analysis.outliers.min_factor))
+            bad = "--outlier-factor takes a number >= 0";
         break;
     case OPT_EXCLUDE:
         if (r->analysis.n_exclusions == MAX_EXCLUSIONS)
@@ -98,8 +110,11 @@ int report_option(struct report_options *r, int opt, const char *arg)
         else
             r->analysis.n_exclusions++;
         break;
-    case OPT_COMPARE: r->analysis.compare = arg; break;
-    default: return 0;
+    case OPT_COMPARE:
+        r->analysis.compare = arg;
+        break;
+    default:
+        return 0;
     }
     if (bad) {
         fprintf(stderr, "scanlens: %s\n", bad);
@@ -145,10 +160,19 @@ int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *
     r->settings.compare_a = res.compare_a;
     r->settings.compare_b = res.compare_b;
     struct report_input rin = {
-        .an = &res.an, .agg = agg, .rules = rules, .files = files, .n_files = n_files,
-        .sensor = sensor, .version = SCANLENS_VERSION, .fig = &res.fig,
-        .outliers = res.outliers, .n_outliers = res.n_outliers, .known = known,
-        .settings = &r->settings, .sensors = sensors,
+        .an = &res.an,
+        .agg = agg,
+        .rules = rules,
+        .files = files,
+        .n_files = n_files,
+        .sensor = sensor,
+        .version = SCANLENS_VERSION,
+        .fig = &res.fig,
+        .outliers = res.outliers,
+        .n_outliers = res.n_outliers,
+        .known = known,
+        .settings = &r->settings,
+        .sensors = sensors,
     };
     report_write_text(stdout, &rin);
     if (r->out_dir && report_write_dir(r->out_dir, &rin, errbuf) != SL_OK) {

@@ -33,7 +33,9 @@ struct report_options {
         {"outlier-share", required_argument, NULL, OPT_OUTLIER_SHARE},                             \
         {"outlier-factor", required_argument, NULL, OPT_OUTLIER_FACTOR},                           \
         {"exclude", required_argument, NULL, OPT_EXCLUDE},                                         \
-        {"compare", required_argument, NULL, OPT_COMPARE}
+    {                                                                                              \
+        "compare", required_argument, NULL, OPT_COMPARE                                            \
+    }
 
 extern const char report_options_help[];
 

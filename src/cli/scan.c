@@ -48,8 +48,9 @@ void scan_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end
     memset(res, 0, sizeof *res);
     res->path = path;
     capture_t *cap;
-    res->status = start || end != UINT64_MAX ? capture_open_range(&cap, path, start, end, res->message)
-                                             : capture_open(&cap, path, res->message);
+    res->status = start || end != UINT64_MAX
+                      ? capture_open_range(&cap, path, start, end, res->message)
+                      : capture_open(&cap, path, res->message);
     if (res->status != SL_OK) {
         fprintf(diag(job), "scanlens: %s: %s\n", path, res->message);
         return;

@@ -30,8 +30,8 @@ struct scan_job {
     const struct classifier *classifier;
     packet_fn on_packet;
     void *ctx;
-    FILE *diag;            /* warnings and errors go here ("scanlens: FILE: ...") */
-    bool progress;         /* a progress line on diag (a terminal) */
+    FILE *diag;                  /* warnings and errors go here ("scanlens: FILE: ...") */
+    bool progress;               /* a progress line on diag (a terminal) */
     struct file_result *results; /* n_paths entries */
     struct scan_progress progress_state;
     /* With threads > 1, files (and plain pcap files in pieces) are read by that many threads,

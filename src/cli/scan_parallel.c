@@ -80,7 +80,8 @@ void scan_parallel(struct scan_job *job)
                 pieces = grown;
                 cap *= 2;
             }
-            pieces[n++] = (struct piece){.file = f, .start = k > 1 ? bounds[i] : 0,
+            pieces[n++] = (struct piece){.file = f,
+                                         .start = k > 1 ? bounds[i] : 0,
                                          .end = k > 1 ? bounds[i + 1] : UINT64_MAX};
         }
     }
@@ -94,7 +95,8 @@ void scan_parallel(struct scan_job *job)
         w->started = true;
     }
     size_t running = 0;
-    for (size_t t = 0; t < job->threads; t++) running += workers[t].started;
+    for (size_t t = 0; t < job->threads; t++)
+        running += workers[t].started;
     if (!running) goto sequential;
     while (job->progress && atomic_load(&next) < n + running) {
         usleep(200000);
@@ -110,7 +112,8 @@ void scan_parallel(struct scan_job *job)
         if (w->ctx) job->join_ctx(job->ctx, w->ctx);
         bpf_set_close(w->filter);
     }
-    for (size_t f = 0; f < job->n_paths; f++) combine(&job->results[f], pieces, n, f);
+    for (size_t f = 0; f < job->n_paths; f++)
+        combine(&job->results[f], pieces, n, f);
     free(pieces);
     free(workers);
     return;

@@ -19,11 +19,15 @@ static int decode_layers(struct cursor *c, struct packet *p)
     if (status != PKT_OK) return status;
 
     switch (p->proto) {
-    case IPPROTO_NUM_TCP: return decode_tcp(c, p);
-    case IPPROTO_NUM_UDP: return decode_udp(c, p);
+    case IPPROTO_NUM_TCP:
+        return decode_tcp(c, p);
+    case IPPROTO_NUM_UDP:
+        return decode_udp(c, p);
     case IPPROTO_NUM_ICMP:
-    case IPPROTO_NUM_ICMPV6: return decode_icmp(c, p);
-    default: return PKT_OK; /* other protocols: network layer is all there is to read */
+    case IPPROTO_NUM_ICMPV6:
+        return decode_icmp(c, p);
+    default:
+        return PKT_OK; /* other protocols: network layer is all there is to read */
     }
 }
 
@@ -45,12 +49,8 @@ int decode_frame(struct packet *p, uint16_t linktype, const uint8_t *data, uint3
 const char *packet_status_name(int status)
 {
     static const char *const names[PKT_STATUS_COUNT] = {
-        [PKT_OK] = "ok",
-        [PKT_TRUNCATED] = "truncated",
-        [PKT_FRAGMENT] = "fragment",
-        [PKT_NOT_IP] = "not-ip",
-        [PKT_UNKNOWN_LINK] = "unknown-link",
-        [PKT_MALFORMED] = "malformed",
+        [PKT_OK] = "ok",         [PKT_TRUNCATED] = "truncated",       [PKT_FRAGMENT] = "fragment",
+        [PKT_NOT_IP] = "not-ip", [PKT_UNKNOWN_LINK] = "unknown-link", [PKT_MALFORMED] = "malformed",
     };
     return status >= 0 && status < PKT_STATUS_COUNT ? names[status] : "?";
 }

@@ -12,9 +12,15 @@
 static uint16_t bsd_family_to_ethertype(uint32_t family)
 {
     switch (family) {
-    case 2: return ETHERTYPE_IPV4;
-    case 10: case 24: case 28: case 30: return ETHERTYPE_IPV6;
-    default: return 0;
+    case 2:
+        return ETHERTYPE_IPV4;
+    case 10:
+    case 24:
+    case 28:
+    case 30:
+        return ETHERTYPE_IPV6;
+    default:
+        return 0;
     }
 }
 

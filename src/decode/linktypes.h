@@ -21,9 +21,16 @@ enum {
 static inline bool linktype_supported(uint32_t linktype)
 {
     switch (linktype) {
-    case LINKTYPE_NULL: case LINKTYPE_ETHERNET: case LINKTYPE_DLT_RAW1: case LINKTYPE_DLT_RAW2:
-    case LINKTYPE_RAW: case LINKTYPE_LOOP: case LINKTYPE_LINUX_SLL: case LINKTYPE_IPV4:
-    case LINKTYPE_IPV6: case LINKTYPE_LINUX_SLL2:
+    case LINKTYPE_NULL:
+    case LINKTYPE_ETHERNET:
+    case LINKTYPE_DLT_RAW1:
+    case LINKTYPE_DLT_RAW2:
+    case LINKTYPE_RAW:
+    case LINKTYPE_LOOP:
+    case LINKTYPE_LINUX_SLL:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
+    case LINKTYPE_LINUX_SLL2:
         return true;
     default:
         return false;

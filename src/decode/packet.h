@@ -81,8 +81,8 @@ struct packet {
     uint16_t icmp_id, icmp_seq;
 
     /* classification */
-    uint8_t tool;  /* enum tool_id, TOOL_UNKNOWN when no rule matched */
-    int16_t rule;  /* index of the fingerprint rule that matched, -1 for none */
+    uint8_t tool; /* enum tool_id, TOOL_UNKNOWN when no rule matched */
+    int16_t rule; /* index of the fingerprint rule that matched, -1 for none */
 };
 
 static inline int ipaddr_is_v4(const struct ipaddr *a)

@@ -27,8 +27,7 @@ static int linktype_to_dlt(uint16_t linktype)
     return linktype == LINKTYPE_RAW ? DLT_RAW : linktype;
 }
 
-static int compile(const char *expression, int linktype, struct bpf_program *program,
-                   char *errbuf)
+static int compile(const char *expression, int linktype, struct bpf_program *program, char *errbuf)
 {
     pcap_t *dead = pcap_open_dead(linktype, 262144);
     if (!dead) return sl_error(errbuf, SL_ERR_NOMEM, "libpcap could not start");
@@ -69,15 +68,15 @@ int bpf_set_match(bpf_set_t *set, uint16_t linktype, const uint8_t *data, uint32
                   uint32_t wirelen, char *errbuf)
 {
     size_t i = 0;
-    while (i < set->n && set->compiled[i].linktype != linktype) i++;
+    while (i < set->n && set->compiled[i].linktype != linktype)
+        i++;
     if (i == set->n) {
         if (set->n == BPF_MAX_LINKTYPES)
             return sl_error(errbuf, SL_ERR_UNSUPPORTED, "more than %d link types in one run",
                             BPF_MAX_LINKTYPES);
         set->compiled[i].linktype = linktype;
-        set->compiled[i].usable =
-            compile(set->expression, linktype_to_dlt(linktype), &set->compiled[i].program,
-                    errbuf) == SL_OK;
+        set->compiled[i].usable = compile(set->expression, linktype_to_dlt(linktype),
+                                          &set->compiled[i].program, errbuf) == SL_OK;
         set->n++;
     }
     if (!set->compiled[i].usable)

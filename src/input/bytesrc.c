@@ -47,7 +47,8 @@ static ssize_t read_raw(bytesrc_t *s, char *errbuf)
     if (s->raw_pos == s->raw_end) s->raw_pos = s->raw_end = 0;
     if (s->raw_eof || s->raw_end == RAW_CHUNK) return 0;
     ssize_t n;
-    do n = read(s->fd, s->raw + s->raw_end, RAW_CHUNK - s->raw_end);
+    do
+        n = read(s->fd, s->raw + s->raw_end, RAW_CHUNK - s->raw_end);
     while (n < 0 && errno == EINTR);
     if (n < 0) return sl_error(errbuf, SL_ERR_IO, "read error: %s", strerror(errno));
     if (n == 0) s->raw_eof = true;
@@ -68,7 +69,8 @@ static ssize_t fill_plain(bytesrc_t *s, char *errbuf)
         return (ssize_t)n;
     }
     ssize_t n;
-    do n = read(s->fd, s->buf + s->end, s->cap - s->end);
+    do
+        n = read(s->fd, s->buf + s->end, s->cap - s->end);
     while (n < 0 && errno == EINTR);
     if (n < 0) return sl_error(errbuf, SL_ERR_IO, "read error: %s", strerror(errno));
     s->end += (size_t)n;
@@ -135,9 +137,12 @@ static ssize_t fill_zstd(bytesrc_t *s, char *errbuf)
 static ssize_t fill(bytesrc_t *s, char *errbuf)
 {
     switch (s->codec) {
-    case CODEC_GZIP: return fill_gzip(s, errbuf);
-    case CODEC_ZSTD: return fill_zstd(s, errbuf);
-    default: return fill_plain(s, errbuf);
+    case CODEC_GZIP:
+        return fill_gzip(s, errbuf);
+    case CODEC_ZSTD:
+        return fill_zstd(s, errbuf);
+    default:
+        return fill_plain(s, errbuf);
     }
 }
 
@@ -240,7 +245,8 @@ const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf
         if (s->cap - s->start < want) {
             if (s->cap < want) {
                 size_t cap = s->cap;
-                while (cap < want) cap *= 2;
+                while (cap < want)
+                    cap *= 2;
                 uint8_t *grown = realloc(s->buf, cap);
                 if (!grown) {
                     sl_error(errbuf, SL_ERR_NOMEM, "out of memory for a %zu-byte record", want);

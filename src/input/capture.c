@@ -123,7 +123,8 @@ uint64_t capture_frames_read(const capture_t *cap)
     return cap->frames;
 }
 
-int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end, char *errbuf)
+int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end,
+                       char *errbuf)
 {
     int rc = capture_open(out, path, errbuf);
     if (rc != SL_OK) return rc;
@@ -148,7 +149,8 @@ static bool plausible(const capture_t *cap, const uint8_t *h, uint32_t first_sec
 
 #define CHAIN 16 /* consecutive plausible records before a position counts as a boundary */
 
-static bool boundary_at(const capture_t *cap, const uint8_t *map, size_t len, size_t at, uint32_t first_sec)
+static bool boundary_at(const capture_t *cap, const uint8_t *map, size_t len, size_t at,
+                        uint32_t first_sec)
 {
     for (int k = 0; k < CHAIN; k++) {
         if (at == len) return true;
@@ -175,7 +177,8 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
         for (size_t p = 1; p < parts; p++) {
             size_t at = len / parts * p;
             size_t limit = at + (1u << 20); /* look 1 MiB ahead at most */
-            while (at < limit && at < len && !boundary_at(cap, map, len, at, first_sec)) at++;
+            while (at < limit && at < len && !boundary_at(cap, map, len, at, first_sec))
+                at++;
             if (at >= limit || at >= len || at <= bounds[n - 1]) continue;
             bounds[n++] = at;
             bounds[n] = len;

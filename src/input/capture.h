@@ -27,7 +27,8 @@ struct frame {
 int capture_open(capture_t **out, const char *path, char *errbuf);
 /* Opens only the records that start in [start, end) of the file, for reading one file with
  * several threads; start must be a record boundary found by capture_split. */
-int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end, char *errbuf);
+int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end,
+                       char *errbuf);
 /* Finds up to `parts` record boundaries that cut a plain (uncompressed) pcap file into pieces of
  * about equal size: bounds[0] = start of the first record, bounds[n] = the file's size. Other
  * files, or files too small to be worth it, give one piece. Returns the number of pieces. */

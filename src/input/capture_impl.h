@@ -18,8 +18,8 @@
 struct pcapng_interface {
     uint16_t linktype;
     uint32_t snaplen;
-    bool ts_pow2;     /* if_tsresol is a power of 2 rather than of 10 */
-    uint8_t ts_exp;   /* units are 10^-ts_exp (or 2^-ts_exp) seconds */
+    bool ts_pow2;   /* if_tsresol is a power of 2 rather than of 10 */
+    uint8_t ts_exp; /* units are 10^-ts_exp (or 2^-ts_exp) seconds */
     int64_t ts_offset_ns;
 };
 
@@ -61,8 +61,9 @@ static inline uint16_t cap_u16(const capture_t *cap, const uint8_t *p)
 
 static inline uint32_t cap_u32(const capture_t *cap, const uint8_t *p)
 {
-    return cap->big_endian ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-                        : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return cap->big_endian
+               ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+               : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 static inline uint32_t load_magic_be(const uint8_t *p)

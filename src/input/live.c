@@ -33,7 +33,8 @@ static int open_output(live_t *l, time_t now, char *errbuf)
     char name[4096];
     struct tm tm;
     localtime_r(&now, &tm);
-    if (!strftime(name, sizeof name, l->opt.write_pattern, &tm)) snprintf(name, sizeof name, "%s", l->opt.write_pattern);
+    if (!strftime(name, sizeof name, l->opt.write_pattern, &tm))
+        snprintf(name, sizeof name, "%s", l->opt.write_pattern);
     l->dumper = pcap_dump_open(l->pcap, name);
     l->file_started = now;
     if (!l->dumper)
@@ -67,15 +68,17 @@ int live_open(live_t **out, const struct live_options *opt, char *errbuf)
         struct bpf_program prog;
         if (pcap_compile(l->pcap, &prog, opt->filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
             pcap_setfilter(l->pcap, &prog) != 0)
-            rc = sl_error(errbuf, SL_ERR_USAGE, "filter '%s': %s", opt->filter, pcap_geterr(l->pcap));
+            rc = sl_error(errbuf, SL_ERR_USAGE, "filter '%s': %s", opt->filter,
+                          pcap_geterr(l->pcap));
         else
             pcap_freecode(&prog);
     }
     if (rc == SL_OK) {
         l->linktype = dlt_to_linktype(pcap_datalink(l->pcap));
         if (!linktype_supported(l->linktype))
-            rc = sl_error(errbuf, SL_ERR_UNSUPPORTED, "%s: link type %u is not one scanlens decodes",
-                          opt->interface, l->linktype);
+            rc =
+                sl_error(errbuf, SL_ERR_UNSUPPORTED, "%s: link type %u is not one scanlens decodes",
+                         opt->interface, l->linktype);
     }
     if (rc == SL_OK) rc = open_output(l, time(NULL), errbuf);
     if (rc != SL_OK) {
@@ -99,9 +102,12 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
     live_t *l = (live_t *)user;
     if (l->dumper) pcap_dump((u_char *)l->dumper, h, bytes);
     struct frame f = {
-        .data = bytes, .caplen = h->caplen, .wirelen = h->len,
+        .data = bytes,
+        .caplen = h->caplen,
+        .wirelen = h->len,
         .ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec * 1000,
-        .linktype = l->linktype, .interface = 0,
+        .linktype = l->linktype,
+        .interface = 0,
     };
     l->fn(l->ctx, &f);
 }
@@ -111,7 +117,8 @@ int live_dispatch(live_t *l, void (*fn)(void *, const struct frame *), void *ctx
     l->fn = fn;
     l->ctx = ctx;
     int n = pcap_dispatch(l->pcap, -1, on_packet, (u_char *)l);
-    if (n == PCAP_ERROR) return sl_error(errbuf, SL_ERR_IO, "%s: %s", l->opt.interface, pcap_geterr(l->pcap));
+    if (n == PCAP_ERROR)
+        return sl_error(errbuf, SL_ERR_IO, "%s: %s", l->opt.interface, pcap_geterr(l->pcap));
     if (n == PCAP_ERROR_BREAK) n = 0;
     if (l->dumper) {
         pcap_dump_flush(l->dumper);
@@ -130,7 +137,8 @@ void live_break(live_t *l)
 int live_stats(live_t *l, struct live_stats *st, char *errbuf)
 {
     struct pcap_stat ps;
-    if (pcap_stats(l->pcap, &ps) != 0) return sl_error(errbuf, SL_ERR_IO, "%s", pcap_geterr(l->pcap));
+    if (pcap_stats(l->pcap, &ps) != 0)
+        return sl_error(errbuf, SL_ERR_IO, "%s", pcap_geterr(l->pcap));
     st->received = ps.ps_recv;
     st->dropped_kernel = ps.ps_drop;
     st->dropped_interface = ps.ps_ifdrop;

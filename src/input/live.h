@@ -13,8 +13,8 @@ typedef struct live live_t;
 
 struct live_options {
     const char *interface;
-    const char *filter;       /* BPF expression, or NULL */
-    int buffer_mib;           /* kernel ring size; 0: libpcap's default */
+    const char *filter; /* BPF expression, or NULL */
+    int buffer_mib;     /* kernel ring size; 0: libpcap's default */
     bool promiscuous;
     const char *write_pattern; /* strftime pattern of raw pcap files, or NULL */
     int rotate_seconds;        /* with write_pattern: a new file every N seconds (0: one file) */

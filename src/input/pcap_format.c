@@ -11,8 +11,8 @@
 static int pcap_open(capture_t *cap, char *errbuf)
 {
     int status;
-    const uint8_t *h = capture_need(cap, PCAP_FILE_HEADER, "pcap file header", false, &status,
-                                    errbuf);
+    const uint8_t *h =
+        capture_need(cap, PCAP_FILE_HEADER, "pcap file header", false, &status, errbuf);
     if (!h) return status;
     uint32_t magic = load_magic_be(h);
     cap->big_endian = magic == 0xA1B2C3D4 || magic == 0xA1B23C4D;
@@ -37,8 +37,8 @@ static int pcap_next(capture_t *cap, struct frame *frame, char *errbuf)
 {
     int status;
     uint64_t offset = bytesrc_offset(cap->src);
-    const uint8_t *h = capture_need(cap, PCAP_RECORD_HEADER, "record header", true, &status,
-                                    errbuf);
+    const uint8_t *h =
+        capture_need(cap, PCAP_RECORD_HEADER, "record header", true, &status, errbuf);
     if (!h) return status;
     uint32_t caplen = cap_u32(cap, h + 8);
     uint32_t limit = cap->snaplen > PCAP_MAX_SNAPLEN ? cap->snaplen : PCAP_MAX_SNAPLEN;
@@ -51,8 +51,8 @@ static int pcap_next(capture_t *cap, struct frame *frame, char *errbuf)
     h = capture_need(cap, PCAP_RECORD_HEADER + caplen, "record", false, &status, errbuf);
     if (!h) return status;
     uint32_t frac = cap_u32(cap, h + 4);
-    frame->ts_ns = (int64_t)cap_u32(cap, h) * 1000000000 +
-                   (int64_t)frac * (cap->nanosecond ? 1 : 1000);
+    frame->ts_ns =
+        (int64_t)cap_u32(cap, h) * 1000000000 + (int64_t)frac * (cap->nanosecond ? 1 : 1000);
     frame->caplen = caplen;
     frame->wirelen = cap_u32(cap, h + 12);
     frame->data = h + PCAP_RECORD_HEADER;

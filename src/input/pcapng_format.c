@@ -26,8 +26,8 @@ static int block_error(char *errbuf, uint64_t offset, const char *what)
                     (unsigned long long)offset, what);
 }
 
-static void read_interface_options(capture_t *cap, struct pcapng_interface *ifc,
-                                   const uint8_t *opt, const uint8_t *end)
+static void read_interface_options(capture_t *cap, struct pcapng_interface *ifc, const uint8_t *opt,
+                                   const uint8_t *end)
 {
     while (end - opt >= 4) {
         uint16_t code = cap_u16(cap, opt), len = cap_u16(cap, opt + 2);
@@ -49,8 +49,8 @@ static void read_interface_options(capture_t *cap, struct pcapng_interface *ifc,
 
 static int64_t units_to_ns(const struct pcapng_interface *ifc, uint64_t units)
 {
-    static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                     100000000, 1000000000};
+    static const uint64_t pow10[] = {1,      10,      100,      1000,      10000,
+                                     100000, 1000000, 10000000, 100000000, 1000000000};
     int64_t ns;
     if (ifc->ts_pow2) {
         unsigned __int128 scaled = (unsigned __int128)units * 1000000000u;
@@ -59,7 +59,8 @@ static int64_t units_to_ns(const struct pcapng_interface *ifc, uint64_t units)
         ns = (int64_t)(units * pow10[9 - ifc->ts_exp]);
     } else {
         uint64_t div = 1;
-        for (int i = 9; i < ifc->ts_exp && i < 28; i++) div *= 10;
+        for (int i = 9; i < ifc->ts_exp && i < 28; i++)
+            div *= 10;
         ns = (int64_t)(units / div);
     }
     return ns + ifc->ts_offset_ns;

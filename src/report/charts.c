@@ -15,8 +15,9 @@ size_t report_tools_by_syn(const struct report_input *in, int *tools, bool with_
     for (size_t t = with_unknown ? 0 : 1; t < in->fig->n_tools; t++)
         if (in->fig->tool[t].syn_packets) tools[n++] = (int)t;
     for (size_t i = 1; i < n; i++) /* insertion sort, most SYNs first */
-        for (size_t j = i; j > 0 && in->fig->tool[tools[j]].syn_packets >
-                                        in->fig->tool[tools[j - 1]].syn_packets; j--) {
+        for (size_t j = i;
+             j > 0 && in->fig->tool[tools[j]].syn_packets > in->fig->tool[tools[j - 1]].syn_packets;
+             j--) {
             int tmp = tools[j];
             tools[j] = tools[j - 1];
             tools[j - 1] = tmp;
@@ -51,7 +52,8 @@ void report_chart_name(const struct report_input *in, size_t i, char *file, size
     int tool = port_chart_tool(in, i);
     if (i == 0) {
         snprintf(file, file_len, "fig1-daily-share.svg");
-        snprintf(caption, caption_len, "Share of the sensor's SYN probes sent by each tool, per day");
+        snprintf(caption, caption_len,
+                 "Share of the sensor's SYN probes sent by each tool, per day");
     } else if (tool >= 0) {
         snprintf(file, file_len, "fig2-ports-%s.svg", fprules_tool_name(r, tool));
         snprintf(caption, caption_len, "%s: SYN packets per day by destination port (top %d)",
@@ -60,8 +62,9 @@ void report_chart_name(const struct report_input *in, size_t i, char *file, size
         const char *a = fprules_tool_name(r, in->settings->compare_a);
         const char *b = fprules_tool_name(r, in->settings->compare_b);
         snprintf(file, file_len, "fig3-%s-vs-%s.svg", a, b);
-        snprintf(caption, caption_len, "%s's top %d ports: SYN packets of %s and %s over the period",
-                 a, COMPARE_PORTS, a, b);
+        snprintf(caption, caption_len,
+                 "%s's top %d ports: SYN packets of %s and %s over the period", a, COMPARE_PORTS, a,
+                 b);
     }
 }
 
@@ -77,7 +80,8 @@ static char **day_labels(const struct figure_data *fig)
 
 static void free_labels(char **labels, size_t n)
 {
-    for (size_t i = 0; labels && i < n; i++) free(labels[i]);
+    for (size_t i = 0; labels && i < n; i++)
+        free(labels[i]);
     free(labels);
 }
 
@@ -104,12 +108,13 @@ static int draw_shares(FILE *out, const struct report_input *in, const char *cap
                 day ? (double)fig->day_tool_syn[d * fig->n_tools + tools[s]] / (double)day : 0;
             if (day) sum += values[s * fig->n_days + d], active++;
         }
-        snprintf(names[s], sizeof names[s], "%s (avg %.1f%%)", fprules_tool_name(in->rules, tools[s]),
-                 active ? 100 * sum / (double)active : 0.0);
+        snprintf(names[s], sizeof names[s], "%s (avg %.1f%%)",
+                 fprules_tool_name(in->rules, tools[s]), active ? 100 * sum / (double)active : 0.0);
         series[s] = (struct chart_series){names[s], values + s * fig->n_days};
     }
-    struct chart c = {"share", caption, "share of SYN probes", (const char *const *)labels,
-                      fig->n_days, series, n, true};
+    struct chart c = {
+        "share", caption, "share of SYN probes", (const char *const *)labels, fig->n_days, series,
+        n,       true};
     svg_line_chart(out, &c);
     free(values);
     free_labels(labels, fig->n_days);
@@ -148,8 +153,8 @@ static int draw_ports(FILE *out, const struct report_input *in, int tool, const 
     }
     char id[48];
     snprintf(id, sizeof id, "ports-%s", fprules_tool_name(in->rules, tool));
-    struct chart c = {id, caption, "SYN packets", (const char *const *)labels, fig->n_days,
-                      series, n, false};
+    struct chart c = {id,     caption, "SYN packets", (const char *const *)labels, fig->n_days,
+                      series, n,       false};
     svg_stacked_bars(out, &c);
     free(values);
     free_labels(labels, fig->n_days);

@@ -20,7 +20,6 @@ static void add_port(void *ctx, uint16_t port, uint32_t count)
     acc->counts[(size_t)acc->tool * PORTS + port] += count;
 }
 
-
 static bool push_port(struct figure_data *fig, size_t *cap, struct port_count pc)
 {
     if (fig->n_ports == *cap) {
@@ -58,7 +57,8 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER)
             next[agg_record(agg, r)->day - fig->first_day + 1]++, used++;
     }
-    for (size_t d = 0; d < fig->n_days; d++) next[d + 1] += next[d];
+    for (size_t d = 0; d < fig->n_days; d++)
+        next[d + 1] += next[d];
     for (size_t r = 0; r < n; r++) {
         uint32_t s = an->record_source[r];
         if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER)
@@ -116,7 +116,8 @@ static void build_tool_stats(struct figure_data *fig, const struct analysis *an)
             for (uint32_t p = 0; p < PORTS; p++) {
                 if (!syn[p]) continue;
                 bool taken = false;
-                for (size_t q = 0; q < k; q++) taken |= ts->top_port[q] == p;
+                for (size_t q = 0; q < k; q++)
+                    taken |= ts->top_port[q] == p;
                 if (!taken && (best == PORTS || syn[p] > syn[best])) best = p;
             }
             if (best == PORTS) break;
@@ -186,7 +187,8 @@ uint64_t figures_day_port(const struct figure_data *fig, size_t d, int tool, uin
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const struct port_count *p = &fig->ports[mid];
-        int before = p->day < day || (p->day == day && (p->tool < tool || (p->tool == tool && p->port < port)));
+        int before = p->day < day ||
+                     (p->day == day && (p->tool < tool || (p->tool == tool && p->port < port)));
         if (before)
             lo = mid + 1;
         else

@@ -22,8 +22,8 @@ struct port_count {
 
 struct tool_stats {
     uint64_t syn_packets, sources;
-    uint64_t top5_syn, top10_syn;     /* SYNs of its 5 and 10 biggest sources */
-    uint32_t sweep_1000, sweep_all;   /* sources that touched >= 1,000 / all 65,535 ports */
+    uint64_t top5_syn, top10_syn;   /* SYNs of its 5 and 10 biggest sources */
+    uint32_t sweep_1000, sweep_all; /* sources that touched >= 1,000 / all 65,535 ports */
     uint32_t research_sources;
     size_t n_top;
     uint16_t top_port[FIG_TOP_PORTS]; /* by SYN packets over the period */
@@ -32,12 +32,12 @@ struct tool_stats {
 struct figure_data {
     int32_t first_day;
     size_t n_days, n_tools;
-    uint64_t *day_syn;             /* [day]: SYN probes */
-    uint64_t *day_tool_syn;        /* [day * n_tools + tool] */
-    uint64_t *day_tool_sources;    /* [day * n_tools + tool] */
-    struct port_count *ports;      /* nonzero (day, tool, port) counts, by day, tool, port */
+    uint64_t *day_syn;          /* [day]: SYN probes */
+    uint64_t *day_tool_syn;     /* [day * n_tools + tool] */
+    uint64_t *day_tool_sources; /* [day * n_tools + tool] */
+    struct port_count *ports;   /* nonzero (day, tool, port) counts, by day, tool, port */
     size_t n_ports;
-    uint64_t *tool_port_syn;       /* [tool * 65536 + port], the whole period */
+    uint64_t *tool_port_syn; /* [tool * 65536 + port], the whole period */
     struct tool_stats tool[FP_MAX_TOOLS];
 };
 

@@ -11,7 +11,8 @@ static double mean_daily_share(const struct figure_data *fig, int tool)
     size_t days = 0;
     for (size_t d = 0; d < fig->n_days; d++)
         if (fig->day_syn[d]) {
-            sum += (double)fig->day_tool_syn[d * fig->n_tools + (size_t)tool] / (double)fig->day_syn[d];
+            sum += (double)fig->day_tool_syn[d * fig->n_tools + (size_t)tool] /
+                   (double)fig->day_syn[d];
             days++;
         }
     return days ? sum / (double)days : 0;
@@ -26,9 +27,12 @@ size_t report_findings(const struct report_input *in, char (*lines)[FINDING_LEN]
     if (!in->an->syn_probes || max == 0) return 0;
     size_t len = (size_t)snprintf(lines[n], FINDING_LEN, "On an average day,");
     for (size_t i = 0; i < n_tools && len < FINDING_LEN; i++)
-        len += (size_t)snprintf(lines[n] + len, FINDING_LEN - len, "%s %s sent %.1f%%",
-                                i == 0 ? "" : i + 1 == n_tools ? " and" : ",",
-                                fprules_tool_name(r, tools[i]), 100 * mean_daily_share(fig, tools[i]));
+        len +=
+            (size_t)snprintf(lines[n] + len, FINDING_LEN - len, "%s %s sent %.1f%%",
+                             i == 0             ? ""
+                             : i + 1 == n_tools ? " and"
+                                                : ",",
+                             fprules_tool_name(r, tools[i]), 100 * mean_daily_share(fig, tools[i]));
     if (len < FINDING_LEN)
         snprintf(lines[n] + len, FINDING_LEN - len, "%s of the SYN probes the sensor received.",
                  n_tools ? "" : " no known tool sent any");
@@ -41,7 +45,8 @@ size_t report_findings(const struct report_input *in, char (*lines)[FINDING_LEN]
             tb = tmp;
         }
         const struct tool_stats *a = &fig->tool[ta], *b = &fig->tool[tb];
-        snprintf(lines[n++], FINDING_LEN, "%s sent %.1fx the SYN packets of %s from %.1fx the sources.",
+        snprintf(lines[n++], FINDING_LEN,
+                 "%s sent %.1fx the SYN packets of %s from %.1fx the sources.",
                  fprules_tool_name(r, ta), (double)a->syn_packets / (double)b->syn_packets,
                  fprules_tool_name(r, tb), (double)a->sources / (double)b->sources);
     }
@@ -58,18 +63,21 @@ size_t report_findings(const struct report_input *in, char (*lines)[FINDING_LEN]
                  t->sweep_1000 == 1 ? "" : "s", t->sweep_all);
     }
     uint64_t research = 0;
-    for (size_t i = 0; i < in->an->n_sources; i++) research += in->an->source[i].research_days > 0;
+    for (size_t i = 0; i < in->an->n_sources; i++)
+        research += in->an->source[i].research_days > 0;
     if (n < max)
         snprintf(lines[n++], FINDING_LEN,
                  "%llu source%s met the research-scan rule (>= %llu TCP SYN + UDP packets to >= %u "
                  "ports in a day).",
                  (unsigned long long)research, research == 1 ? "" : "s",
-                 (unsigned long long)in->settings->research_min_packets, in->settings->research_min_ports);
+                 (unsigned long long)in->settings->research_min_packets,
+                 in->settings->research_min_ports);
     if (n < max && in->n_outliers)
         snprintf(lines[n++], FINDING_LEN, "%zu (day, source) outlier%s found; %s.", in->n_outliers,
                  in->n_outliers == 1 ? "" : "s",
-                 in->settings->outliers_excluded ? "they are left out of every figure"
-                                                 : "they are included (--exclude-outliers leaves them out)");
+                 in->settings->outliers_excluded
+                     ? "they are left out of every figure"
+                     : "they are included (--exclude-outliers leaves them out)");
     if (n < max && in->an->reflection_syn)
         snprintf(lines[n++], FINDING_LEN,
                  "%llu SYN packets from %llu source%s looked like SYN/ACK reflection and are not "

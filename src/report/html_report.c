@@ -35,10 +35,12 @@ static void write_header(FILE *o, const struct report_input *in)
     const struct analysis *an = in->an;
     char a[40], b[40];
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<title>scanlens report</title><style>", o);
+          "<title>scanlens report</title><style>",
+          o);
     fputs(style, o);
     fputs("</style></head><body>\n<h1>Who scanned the sensor, and with what</h1>\n", o);
-    fprintf(o, "<p>Period %s to %s (days in %s)", an->first_ns <= an->last_ns ? format_time_utc(an->first_ns, a, sizeof a) : "-",
+    fprintf(o, "<p>Period %s to %s (days in %s)",
+            an->first_ns <= an->last_ns ? format_time_utc(an->first_ns, a, sizeof a) : "-",
             an->first_ns <= an->last_ns ? format_time_utc(an->last_ns, b, sizeof b) : "-",
             in->settings->time_zone);
     if (in->settings->from || in->settings->to)
@@ -46,18 +48,21 @@ static void write_header(FILE *o, const struct report_input *in)
                 in->settings->to ? in->settings->to : "end");
     fprintf(o, ". %zu input file%s, %" PRIu64 " packets. Made by scanlens %s.</p>\n", in->n_files,
             in->n_files == 1 ? "" : "s", agg_frames(in->agg), in->version);
-    fprintf(o, "<table><tr><th class=\"l\">SYN probes</th><td>%" PRIu64 "</td></tr>"
-               "<tr><th class=\"l\">scanning sources</th><td>%" PRIu64 "</td></tr>"
-               "<tr><th class=\"l\">UDP / ICMP echo probes</th><td>%" PRIu64 " / %" PRIu64 "</td></tr>"
-               "<tr><th class=\"l\">reflection SYNs (left out)</th><td>%" PRIu64 "</td></tr>"
-               "<tr><th class=\"l\">backscatter packets (left out)</th><td>%" PRIu64 "</td></tr>"
-               "<tr><th class=\"l\">sensor's own packets (left out)</th><td>%" PRIu64 "</td></tr></table>\n",
+    fprintf(o,
+            "<table><tr><th class=\"l\">SYN probes</th><td>%" PRIu64 "</td></tr>"
+            "<tr><th class=\"l\">scanning sources</th><td>%" PRIu64 "</td></tr>"
+            "<tr><th class=\"l\">UDP / ICMP echo probes</th><td>%" PRIu64 " / %" PRIu64 "</td></tr>"
+            "<tr><th class=\"l\">reflection SYNs (left out)</th><td>%" PRIu64 "</td></tr>"
+            "<tr><th class=\"l\">backscatter packets (left out)</th><td>%" PRIu64 "</td></tr>"
+            "<tr><th class=\"l\">sensor's own packets (left out)</th><td>%" PRIu64
+            "</td></tr></table>\n",
             an->syn_probes, an->class_sources[CLASS_SCANNER], an->udp_probes, an->icmp_probes,
             an->reflection_syn, an->backscatter_packets, an->class_packets[CLASS_SENSOR]);
     fputs("<p class=\"note\">Shares are of the SYN probes the sensor received: every TCP SYN "
           "(without ACK) from a scanning source, less the SYNs of sources judged to be spoofed "
           "SYN/ACK reflection. Backscatter and the sensor's own packets never count. A source's "
-          "tool is decided from all of its probes (docs/classification.md).</p>\n", o);
+          "tool is decided from all of its probes (docs/classification.md).</p>\n",
+          o);
     char lines[16][FINDING_LEN];
     size_t n = report_findings(in, lines, 16);
     fputs("<h2>Findings</h2><ul>\n", o);
@@ -85,15 +90,23 @@ static void share_table(FILE *o, const struct report_input *in)
     const struct figure_data *fig = in->fig;
     int tools[FP_MAX_TOOLS];
     size_t n = report_tools_by_syn(in, tools, true);
-    fputs("<details><summary>Daily shares (data: daily.csv)</summary><table><tr><th class=\"l\">date</th><th>SYN probes</th>", o);
-    for (size_t i = 0; i < n; i++) fprintf(o, "<th>%s</th>", fprules_tool_name(in->rules, tools[i]));
+    fputs("<details><summary>Daily shares (data: daily.csv)</summary><table><tr><th "
+          "class=\"l\">date</th><th>SYN probes</th>",
+          o);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o, "<th>%s</th>", fprules_tool_name(in->rules, tools[i]));
     fputs("</tr>\n", o);
     char date[16];
     for (size_t d = 0; d < fig->n_days; d++) {
-        fprintf(o, "<tr><td class=\"l\">%s</td>", format_day(fig->first_day + (int32_t)d, date, sizeof date));
+        fprintf(o, "<tr><td class=\"l\">%s</td>",
+                format_day(fig->first_day + (int32_t)d, date, sizeof date));
         cell_u64(o, fig->day_syn[d]);
         for (size_t i = 0; i < n; i++)
-            fprintf(o, "<td>%.1f%%</td>", fig->day_syn[d] ? 100.0 * (double)fig->day_tool_syn[d * fig->n_tools + (size_t)tools[i]] / (double)fig->day_syn[d] : 0.0);
+            fprintf(o, "<td>%.1f%%</td>",
+                    fig->day_syn[d]
+                        ? 100.0 * (double)fig->day_tool_syn[d * fig->n_tools + (size_t)tools[i]] /
+                              (double)fig->day_syn[d]
+                        : 0.0);
         fputs("</tr>\n", o);
     }
     fputs("</table></details>\n", o);
@@ -102,7 +115,9 @@ static void share_table(FILE *o, const struct report_input *in)
 static void ports_table(FILE *o, const struct report_input *in, int tool)
 {
     const struct tool_stats *t = &in->fig->tool[tool];
-    fputs("<table><tr><th class=\"l\">port</th><th>SYN packets</th><th>share of the tool's SYNs</th></tr>\n", o);
+    fputs("<table><tr><th class=\"l\">port</th><th>SYN packets</th><th>share of the tool's "
+          "SYNs</th></tr>\n",
+          o);
     for (size_t k = 0; k < t->n_top; k++) {
         uint64_t v = in->fig->tool_port_syn[(size_t)tool * 65536 + t->top_port[k]];
         fprintf(o, "<tr><td class=\"l\">%u/tcp</td>", t->top_port[k]);
@@ -137,10 +152,12 @@ static void stats_table(FILE *o, const struct report_input *in)
 {
     int tools[FP_MAX_TOOLS];
     size_t n = report_tools_by_syn(in, tools, true);
-    fputs("<h2>Figure 4. Tools compared</h2><table><tr><th class=\"l\">tool</th><th>SYN packets</th>"
-          "<th>share</th><th>sources</th><th>packets per source</th><th>top 5 sources</th>"
-          "<th>top 10 sources</th><th>sources &ge; 1,000 ports</th><th>sources with all 65,535</th>"
-          "<th>research-rule sources</th></tr>\n", o);
+    fputs(
+        "<h2>Figure 4. Tools compared</h2><table><tr><th class=\"l\">tool</th><th>SYN packets</th>"
+        "<th>share</th><th>sources</th><th>packets per source</th><th>top 5 sources</th>"
+        "<th>top 10 sources</th><th>sources &ge; 1,000 ports</th><th>sources with all 65,535</th>"
+        "<th>research-rule sources</th></tr>\n",
+        o);
     for (size_t i = 0; i < n; i++) {
         const struct tool_stats *t = &in->fig->tool[tools[i]];
         fputs("<tr>", o);
@@ -148,7 +165,8 @@ static void stats_table(FILE *o, const struct report_input *in)
         cell_u64(o, t->syn_packets);
         fprintf(o, "<td>%.1f%%</td>", 100.0 * (double)t->syn_packets / (double)in->an->syn_probes);
         cell_u64(o, t->sources);
-        fprintf(o, "<td>%.1f</td><td>%.1f%%</td><td>%.1f%%</td>", (double)t->syn_packets / (double)t->sources,
+        fprintf(o, "<td>%.1f</td><td>%.1f%%</td><td>%.1f%%</td>",
+                (double)t->syn_packets / (double)t->sources,
                 100.0 * (double)t->top5_syn / (double)t->syn_packets,
                 100.0 * (double)t->top10_syn / (double)t->syn_packets);
         cell_u64(o, t->sweep_1000);
@@ -180,7 +198,8 @@ static void source_row(FILE *o, const struct report_input *in, const struct sour
 static const char source_head[] =
     "<table><tr><th class=\"l\">source</th><th class=\"l\">tool</th><th>SYN packets</th>"
     "<th>ports</th><th>addresses</th><th>days active</th><th class=\"l\">first seen (UTC)</th>"
-    "<th class=\"l\">last seen (UTC)</th><th class=\"l\">research rule</th><th class=\"l\">known as</th>"
+    "<th class=\"l\">last seen (UTC)</th><th class=\"l\">research rule</th><th class=\"l\">known "
+    "as</th>"
     "<th class=\"l\">label</th></tr>\n";
 
 static void top_sources(FILE *o, const struct report_input *in)
@@ -194,19 +213,23 @@ static void top_sources(FILE *o, const struct report_input *in)
         size_t shown = 0;
         for (size_t k = 0; k < in->an->n_sources && shown < 10; k++) {
             const struct source_summary *s = &in->an->source[k];
-            if (s->cls != CLASS_SCANNER || s->tool != tools[i] || !s->kind_packets[KIND_SYN_PROBE]) continue;
+            if (s->cls != CLASS_SCANNER || s->tool != tools[i] || !s->kind_packets[KIND_SYN_PROBE])
+                continue;
             source_row(o, in, s);
             shown++;
         }
         fputs("</table>\n", o);
     }
     fputs("<h2>Research scanners and known scanners</h2>\n", o);
-    fprintf(o, "<p>Research-scan rule (NICTER's): a source sending at least %" PRIu64
-               " TCP SYN and UDP packets to at least %u destination ports in one day",
+    fprintf(o,
+            "<p>Research-scan rule (NICTER's): a source sending at least %" PRIu64
+            " TCP SYN and UDP packets to at least %u destination ports in one day",
             in->settings->research_min_packets, in->settings->research_min_ports);
     if (in->settings->sensor_size)
-        fprintf(o, " (300,000 packets scaled to a sensor of %" PRIu64 " addresses)", in->settings->sensor_size);
-    fprintf(o, ". Known scanners: %zu entries in the list given.</p>\n", known_list_count(in->known));
+        fprintf(o, " (300,000 packets scaled to a sensor of %" PRIu64 " addresses)",
+                in->settings->sensor_size);
+    fprintf(o, ". Known scanners: %zu entries in the list given.</p>\n",
+            known_list_count(in->known));
     fputs(source_head, o);
     size_t shown = 0;
     for (size_t k = 0; k < in->an->n_sources && shown < 200; k++) {
@@ -220,18 +243,22 @@ static void top_sources(FILE *o, const struct report_input *in)
 
 static void outliers_section(FILE *o, const struct report_input *in)
 {
-    fprintf(o, "<h2>Outliers</h2><p>A (day, source) is an outlier when its SYNs are at least %.0f%% "
-               "of that day's SYN probes and at least %.1f times the median daily SYN probes. "
-               "They are %s.%s</p>\n",
+    fprintf(o,
+            "<h2>Outliers</h2><p>A (day, source) is an outlier when its SYNs are at least %.0f%% "
+            "of that day's SYN probes and at least %.1f times the median daily SYN probes. "
+            "They are %s.%s</p>\n",
             100 * in->settings->outlier_share, in->settings->outlier_factor,
-            in->settings->outliers_excluded ? "left out of every figure above" : "included in the figures above",
-            in->settings->manual_exclusions ? " Exclusions given with --exclude were also applied." : "");
+            in->settings->outliers_excluded ? "left out of every figure above"
+                                            : "included in the figures above",
+            in->settings->manual_exclusions ? " Exclusions given with --exclude were also applied."
+                                            : "");
     if (!in->n_outliers) {
         fputs("<p>None.</p>\n", o);
         return;
     }
     fputs("<table><tr><th class=\"l\">source</th><th class=\"l\">day</th><th>SYN packets</th>"
-          "<th>day's SYN probes</th><th>ports</th><th class=\"l\">tool</th></tr>\n", o);
+          "<th>day's SYN probes</th><th>ports</th><th class=\"l\">tool</th></tr>\n",
+          o);
     char addr[64], date[16];
     for (size_t i = 0; i < in->n_outliers; i++) {
         const struct outlier *x = &in->outliers[i];
@@ -250,16 +277,19 @@ static void outliers_section(FILE *o, const struct report_input *in)
 static void sensors_section(FILE *o, const struct report_input *in)
 {
     if (!in->sensors) return;
-    fputs("<h2>Sensors compared</h2><p>What a sensor sees depends on where it sits. Each row is one "
-          "tool at one sensor (data: sensors.csv).</p><table><tr><th class=\"l\">sensor</th>"
-          "<th class=\"l\">tool</th><th>SYN packets</th><th>share</th><th>sources</th>"
-          "<th class=\"l\">top ports</th></tr>\n", o);
+    fputs(
+        "<h2>Sensors compared</h2><p>What a sensor sees depends on where it sits. Each row is one "
+        "tool at one sensor (data: sensors.csv).</p><table><tr><th class=\"l\">sensor</th>"
+        "<th class=\"l\">tool</th><th>SYN packets</th><th>share</th><th>sources</th>"
+        "<th class=\"l\">top ports</th></tr>\n",
+        o);
     for (size_t i = 0; i < in->sensors->n_rows; i++) {
         const struct sensor_row *r = &in->sensors->rows[i];
         char ports[48] = "";
         size_t len = 0;
         for (size_t k = 0; k < r->n_top; k++)
-            len += (size_t)snprintf(ports + len, sizeof ports - len, "%s%u", k ? ", " : "", r->top_port[k]);
+            len += (size_t)snprintf(ports + len, sizeof ports - len, "%s%u", k ? ", " : "",
+                                    r->top_port[k]);
         fputs("<tr>", o);
         cell_text(o, r->sensor);
         cell_text(o, fprules_tool_name(in->rules, r->tool));
@@ -275,7 +305,8 @@ static void sensors_section(FILE *o, const struct report_input *in)
 static void inputs_section(FILE *o, const struct report_input *in)
 {
     fputs("<h2>Inputs</h2><table><tr><th class=\"l\">file</th><th class=\"l\">format</th>"
-          "<th>packets</th><th class=\"l\">status</th></tr>\n", o);
+          "<th>packets</th><th class=\"l\">status</th></tr>\n",
+          o);
     for (size_t i = 0; i < in->n_files; i++) {
         const struct file_result *f = &in->files[i];
         fputs("<tr>", o);
@@ -315,6 +346,7 @@ int report_write_html(FILE *o, const struct report_input *in)
     sensors_section(o, in);
     inputs_section(o, in);
     fputs("<p class=\"note\">Data files beside this report: daily.csv, ports.csv, sources.csv, "
-          "summary.json, and each figure as an .svg file.</p>\n</body></html>\n", o);
+          "summary.json, and each figure as an .svg file.</p>\n</body></html>\n",
+          o);
     return ferror(o) ? -1 : 0;
 }

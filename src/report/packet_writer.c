@@ -17,11 +17,16 @@ static const char *proto_name(const struct packet *p)
 {
     if (p->status != PKT_OK && !p->ip_version) return "";
     switch (p->proto) {
-    case IPPROTO_NUM_TCP: return "tcp";
-    case IPPROTO_NUM_UDP: return "udp";
-    case IPPROTO_NUM_ICMP: return "icmp";
-    case IPPROTO_NUM_ICMPV6: return "icmp6";
-    default: return "ip";
+    case IPPROTO_NUM_TCP:
+        return "tcp";
+    case IPPROTO_NUM_UDP:
+        return "udp";
+    case IPPROTO_NUM_ICMP:
+        return "icmp";
+    case IPPROTO_NUM_ICMPV6:
+        return "icmp6";
+    default:
+        return "ip";
     }
 }
 
@@ -78,8 +83,8 @@ static void jsonl_write(FILE *out, const struct packet *p, const fprules_t *rule
             "\"proto\":\"%s\",\"flags\":\"%s\",\"ttl\":%u,\"ipid\":%u,\"window\":%u,\"seq\":%u,"
             "\"ack\":%u,\"length\":%u,\"status\":\"%s\",\"kind\":\"%s\",\"tool\":\"%s\","
             "\"rule\":\"%s\"}\n",
-            t.time, t.src, p->sport, t.dst, p->dport, t.proto, t.flags, p->ttl, p->ip_id,
-            p->window, p->seq, p->ack, p->wirelen, t.status, t.kind, t.tool, t.rule);
+            t.time, t.src, p->sport, t.dst, p->dport, t.proto, t.flags, p->ttl, p->ip_id, p->window,
+            p->seq, p->ack, p->wirelen, t.status, t.kind, t.tool, t.rule);
 }
 
 static const struct packet_writer writers[] = {

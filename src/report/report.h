@@ -18,14 +18,14 @@
 /* How the analysis was set up, for the report to state. */
 struct report_settings {
     const char *time_zone;
-    const char *from, *to;          /* as given, or NULL */
-    uint64_t research_min_packets;  /* after scaling */
+    const char *from, *to;         /* as given, or NULL */
+    uint64_t research_min_packets; /* after scaling */
     uint32_t research_min_ports;
-    uint64_t sensor_size;           /* addresses the user said the sensor watches, 0 if not */
+    uint64_t sensor_size; /* addresses the user said the sensor watches, 0 if not */
     bool outliers_excluded;
     size_t manual_exclusions;
     double outlier_share, outlier_factor;
-    int compare_a, compare_b;       /* tools of the comparison figure, -1 if none */
+    int compare_a, compare_b; /* tools of the comparison figure, -1 if none */
 };
 
 /* Per-sensor figures when a report covers several sensors. */

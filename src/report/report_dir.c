@@ -31,8 +31,10 @@ static int write_one(const char *dir, const char *file_name,
     if (fclose(f) != 0 && rc == 0) rc = -1, saved = errno;
     if (rc != 0) {
         unlink(tmp);
-        return sl_error(errbuf, SL_ERR_IO, "%s: write failed: %s (the previous file, if any, is "
-                                           "untouched)", path, strerror(saved));
+        return sl_error(errbuf, SL_ERR_IO,
+                        "%s: write failed: %s (the previous file, if any, is "
+                        "untouched)",
+                        path, strerror(saved));
     }
     if (rename(tmp, path) != 0) {
         saved = errno;

@@ -42,9 +42,10 @@ int report_write_sensors_csv(FILE *out, const struct report_input *in)
     fputs("sensor,tool,syn_packets,share,sources,top_ports\n", out);
     for (size_t i = 0; in->sensors && i < in->sensors->n_rows; i++) {
         const struct sensor_row *r = &in->sensors->rows[i];
-        fprintf(out, "%s,%s,%" PRIu64 ",%.6f,%" PRIu64 ",", r->sensor, fprules_tool_name(in->rules, r->tool),
-                r->syn_packets, r->share, r->sources);
-        for (size_t k = 0; k < r->n_top; k++) fprintf(out, "%s%u", k ? " " : "", r->top_port[k]);
+        fprintf(out, "%s,%s,%" PRIu64 ",%.6f,%" PRIu64 ",", r->sensor,
+                fprules_tool_name(in->rules, r->tool), r->syn_packets, r->share, r->sources);
+        for (size_t k = 0; k < r->n_top; k++)
+            fprintf(out, "%s%u", k ? " " : "", r->top_port[k]);
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;

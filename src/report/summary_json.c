@@ -33,7 +33,8 @@ static void write_inputs(FILE *out, const struct report_input *in)
 
 static int compare_addr_ptr(const void *a, const void *b)
 {
-    return memcmp(*(const struct ipaddr *const *)a, *(const struct ipaddr *const *)b, sizeof(struct ipaddr));
+    return memcmp(*(const struct ipaddr *const *)a, *(const struct ipaddr *const *)b,
+                  sizeof(struct ipaddr));
 }
 
 static void write_sensor(FILE *out, const struct report_input *in)
@@ -45,7 +46,8 @@ static void write_sensor(FILE *out, const struct report_input *in)
         /* sorted, so that the list does not depend on the order packets were read in */
         size_t n = agg_probed_count(in->agg), shown = n < 1000 ? n : 1000;
         const struct ipaddr **sorted = malloc((n ? n : 1) * sizeof *sorted);
-        for (size_t i = 0; sorted && i < n; i++) sorted[i] = agg_probed(in->agg, i);
+        for (size_t i = 0; sorted && i < n; i++)
+            sorted[i] = agg_probed(in->agg, i);
         if (sorted) qsort(sorted, n, sizeof *sorted, compare_addr_ptr);
         for (size_t i = 0; sorted && i < shown; i++) {
             if (i) fputs(", ", out);
@@ -74,8 +76,9 @@ static void write_analysis(FILE *out, const struct report_input *in)
     st->from ? json_string(out, st->from) : (void)fputs("null", out);
     fputs(", \"to\": ", out);
     st->to ? json_string(out, st->to) : (void)fputs("null", out);
-    fprintf(out, ", \"research_min_packets\": %" PRIu64 ", \"research_min_ports\": %u, "
-                 "\"sensor_size\": %" PRIu64 ", \"outliers_excluded\": %s, \"outlier_share\": ",
+    fprintf(out,
+            ", \"research_min_packets\": %" PRIu64 ", \"research_min_ports\": %u, "
+            "\"sensor_size\": %" PRIu64 ", \"outliers_excluded\": %s, \"outlier_share\": ",
             st->research_min_packets, st->research_min_ports, st->sensor_size,
             st->outliers_excluded ? "true" : "false");
     json_number(out, st->outlier_share);
@@ -89,23 +92,27 @@ static void write_analysis(FILE *out, const struct report_input *in)
         fprintf(out, "%s\n    ", first ? "" : ",");
         first = 0;
         json_string(out, fprules_tool_name(in->rules, (int)t));
-        fprintf(out, ": {\"syn_packets\": %" PRIu64 ", \"sources\": %" PRIu64
-                     ", \"top5_share\": ", ts->syn_packets, ts->sources);
+        fprintf(out, ": {\"syn_packets\": %" PRIu64 ", \"sources\": %" PRIu64 ", \"top5_share\": ",
+                ts->syn_packets, ts->sources);
         json_number(out, (double)ts->top5_syn / (double)ts->syn_packets);
         fputs(", \"top10_share\": ", out);
         json_number(out, (double)ts->top10_syn / (double)ts->syn_packets);
-        fprintf(out, ", \"sources_1000_ports\": %u, \"sources_all_ports\": %u, "
-                     "\"research_sources\": %u, \"top_ports\": [",
+        fprintf(out,
+                ", \"sources_1000_ports\": %u, \"sources_all_ports\": %u, "
+                "\"research_sources\": %u, \"top_ports\": [",
                 ts->sweep_1000, ts->sweep_all, ts->research_sources);
-        for (size_t k = 0; k < ts->n_top; k++) fprintf(out, "%s%u", k ? ", " : "", ts->top_port[k]);
+        for (size_t k = 0; k < ts->n_top; k++)
+            fprintf(out, "%s%u", k ? ", " : "", ts->top_port[k]);
         fputs("]}", out);
     }
     fputs("\n  },\n  \"outliers\": [", out);
     for (size_t i = 0; i < in->n_outliers; i++) {
         const struct outlier *o = &in->outliers[i];
-        fprintf(out, "%s\n    {\"src\": \"%s\", \"day\": \"%s\", \"syn_packets\": %" PRIu64
-                     ", \"day_syn_packets\": %" PRIu64 ", \"ports\": %u, \"tool\": ",
-                i ? "," : "", ipaddr_format(&agg_record(in->agg, o->record)->src, addr, sizeof addr),
+        fprintf(out,
+                "%s\n    {\"src\": \"%s\", \"day\": \"%s\", \"syn_packets\": %" PRIu64
+                ", \"day_syn_packets\": %" PRIu64 ", \"ports\": %u, \"tool\": ",
+                i ? "," : "",
+                ipaddr_format(&agg_record(in->agg, o->record)->src, addr, sizeof addr),
                 format_day(o->day, day, sizeof day), o->syn_packets, o->day_syn, o->ports);
         json_string(out, fprules_tool_name(in->rules, o->tool));
         fputc('}', out);
@@ -147,9 +154,11 @@ int report_write_summary_json(FILE *out, const struct report_input *in)
     fputs("},\n", out);
     if (an->first_ns <= an->last_ns)
         fprintf(out, "  \"first_seen\": \"%s\",\n  \"last_seen\": \"%s\",\n",
-                format_time_utc(an->first_ns, a, sizeof a), format_time_utc(an->last_ns, b, sizeof b));
-    fprintf(out, "  \"syn_probes\": %" PRIu64 ",\n  \"udp_probes\": %" PRIu64
-                 ",\n  \"icmp_probes\": %" PRIu64 ",\n",
+                format_time_utc(an->first_ns, a, sizeof a),
+                format_time_utc(an->last_ns, b, sizeof b));
+    fprintf(out,
+            "  \"syn_probes\": %" PRIu64 ",\n  \"udp_probes\": %" PRIu64
+            ",\n  \"icmp_probes\": %" PRIu64 ",\n",
             an->syn_probes, an->udp_probes, an->icmp_probes);
     fprintf(out, "  \"scanner_sources\": %" PRIu64 ",\n", an->class_sources[CLASS_SCANNER]);
     fputs("  \"tools\": [", out);
@@ -159,8 +168,9 @@ int report_write_summary_json(FILE *out, const struct report_input *in)
         json_string(out, fprules_tool_name(in->rules, (int)t));
         fprintf(out, ", \"syn_packets\": %" PRIu64 ", \"share\": ", tt->syn_packets);
         json_number(out, an->syn_probes ? (double)tt->syn_packets / (double)an->syn_probes : 0.0);
-        fprintf(out, ", \"syn_sources\": %" PRIu64 ", \"sources\": %" PRIu64
-                     ", \"udp_packets\": %" PRIu64 ", \"icmp_packets\": %" PRIu64 "}",
+        fprintf(out,
+                ", \"syn_sources\": %" PRIu64 ", \"sources\": %" PRIu64
+                ", \"udp_packets\": %" PRIu64 ", \"icmp_packets\": %" PRIu64 "}",
                 tt->syn_sources, tt->sources, tt->udp_packets, tt->icmp_packets);
     }
     fputs("\n  ],\n", out);
@@ -169,7 +179,8 @@ int report_write_summary_json(FILE *out, const struct report_input *in)
     fprintf(out, "  \"backscatter\": {\"packets\": %" PRIu64 ", \"sources\": %" PRIu64 "},\n",
             an->backscatter_packets, an->class_sources[CLASS_BACKSCATTER]);
     write_analysis(out, in);
-    fprintf(out, "  \"sensor_packets\": %" PRIu64 ",\n  \"classes\": {", an->class_packets[CLASS_SENSOR]);
+    fprintf(out, "  \"sensor_packets\": %" PRIu64 ",\n  \"classes\": {",
+            an->class_packets[CLASS_SENSOR]);
     for (int c = 0; c < CLASS_COUNT; c++)
         fprintf(out, "%s\"%s\": {\"sources\": %" PRIu64 ", \"packets\": %" PRIu64 "}",
                 c ? ", " : "", source_class_name(c), an->class_sources[c], an->class_packets[c]);

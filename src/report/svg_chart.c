@@ -24,12 +24,23 @@ void xml_escape(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*s, out);
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
+        default:
+            fputc(*s, out);
         }
     }
 }
@@ -63,9 +74,10 @@ static double frame(FILE *out, const struct chart *c, double max, size_t slots)
 {
     if (max <= 0) max = c->percent ? 1 : 1;
     double step = nice_step(max, 5), top = ceil(max / step) * step;
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-                 "height=\"%d\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\" "
-                 "role=\"img\" aria-labelledby=\"%s-title\">\n",
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+            "height=\"%d\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\" "
+            "role=\"img\" aria-labelledby=\"%s-title\">\n",
             WIDTH, HEIGHT, WIDTH, HEIGHT, c->id);
     fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", WIDTH, HEIGHT);
     fprintf(out, "<text id=\"%s-title\" x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">",
@@ -76,8 +88,9 @@ static double frame(FILE *out, const struct chart *c, double max, size_t slots)
         double y = TOP + PLOT_H - v / top * PLOT_H;
         char label[32];
         format_tick(label, sizeof label, v, c->percent);
-        fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>"
-                     "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+        fprintf(out,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>"
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
                 LEFT, LEFT + PLOT_W, y, y, LEFT - 6, y + 4, label);
     }
     fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n", LEFT,
@@ -104,12 +117,14 @@ static void legend(FILE *out, const struct chart *c, bool lines)
     for (size_t i = 0; i < c->n_series; i++) {
         int y = TOP + 8 + (int)i * 20, x = LEFT + PLOT_W + 16;
         if (lines)
-            fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                         "stroke-width=\"3\" stroke-dasharray=\"%s\"/>\n",
+            fprintf(out,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                    "stroke-width=\"3\" stroke-dasharray=\"%s\"/>\n",
                     x, x + 28, y, y, colour(c, i), dashes[i % 8]);
         else
-            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\" "
-                         "stroke=\"#333\" stroke-width=\"0.5\"/>\n",
+            fprintf(out,
+                    "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\" "
+                    "stroke=\"#333\" stroke-width=\"0.5\"/>\n",
                     x, y - 7, colour(c, i));
         fprintf(out, "<text x=\"%d\" y=\"%d\">", x + (lines ? 34 : 20), y + 4);
         xml_escape(out, c->series[i].name);
@@ -121,11 +136,13 @@ void svg_line_chart(FILE *out, const struct chart *c)
 {
     double max = 0;
     for (size_t s = 0; s < c->n_series; s++)
-        for (size_t i = 0; i < c->n_x; i++) max = fmax(max, c->series[s].values[i]);
+        for (size_t i = 0; i < c->n_x; i++)
+            max = fmax(max, c->series[s].values[i]);
     double top = frame(out, c, max, c->n_x);
     for (size_t s = 0; s < c->n_series; s++) {
-        fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-                     "stroke-dasharray=\"%s\" points=\"",
+        fprintf(out,
+                "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
+                "stroke-dasharray=\"%s\" points=\"",
                 colour(c, s), dashes[s % 8]);
         for (size_t i = 0; i < c->n_x; i++)
             fprintf(out, "%.1f,%.1f ", LEFT + (i + 0.5) * PLOT_W / (double)c->n_x,
@@ -141,7 +158,8 @@ void svg_stacked_bars(FILE *out, const struct chart *c)
     double max = 0;
     for (size_t i = 0; i < c->n_x; i++) {
         double sum = 0;
-        for (size_t s = 0; s < c->n_series; s++) sum += c->series[s].values[i];
+        for (size_t s = 0; s < c->n_series; s++)
+            sum += c->series[s].values[i];
         max = fmax(max, sum);
     }
     double top = frame(out, c, max, c->n_x);
@@ -152,8 +170,9 @@ void svg_stacked_bars(FILE *out, const struct chart *c)
             double v = c->series[s].values[i];
             if (v <= 0) continue;
             double y = TOP + PLOT_H - (base + v) / top * PLOT_H, h = v / top * PLOT_H;
-            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-                         "stroke=\"#fff\" stroke-width=\"0.6\"><title>",
+            fprintf(out,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                    "stroke=\"#fff\" stroke-width=\"0.6\"><title>",
                     LEFT + i * slot + (slot - bar) / 2, y, bar, h, colour(c, s));
             xml_escape(out, c->x_labels[i]);
             fprintf(out, " %s: %.0f</title></rect>\n", c->series[s].name, v);
@@ -168,18 +187,23 @@ void svg_grouped_bars(FILE *out, const struct chart *c)
 {
     double max = 0;
     for (size_t s = 0; s < c->n_series; s++)
-        for (size_t i = 0; i < c->n_x; i++) max = fmax(max, c->series[s].values[i]);
+        for (size_t i = 0; i < c->n_x; i++)
+            max = fmax(max, c->series[s].values[i]);
     double top = frame(out, c, max, c->n_x);
-    double slot = PLOT_W / (double)c->n_x, bar = slot * 0.8 / (double)(c->n_series ? c->n_series : 1);
+    double slot = PLOT_W / (double)c->n_x,
+           bar = slot * 0.8 / (double)(c->n_series ? c->n_series : 1);
     for (size_t i = 0; i < c->n_x; i++)
         for (size_t s = 0; s < c->n_series; s++) {
             double v = c->series[s].values[i], h = v / top * PLOT_H;
             double x = LEFT + i * slot + slot * 0.1 + s * bar;
-            fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-                         "stroke=\"#333\" stroke-width=\"0.5\"><title>%s: %.0f</title></rect>\n",
+            fprintf(out,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                    "stroke=\"#333\" stroke-width=\"0.5\"><title>%s: %.0f</title></rect>\n",
                     x, TOP + PLOT_H - h, bar, h, colour(c, s), c->series[s].name, v);
-            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%.0f</text>\n",
-                    x + bar / 2, TOP + PLOT_H - h - 3, v);
+            fprintf(
+                out,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%.0f</text>\n",
+                x + bar / 2, TOP + PLOT_H - h - 3, v);
         }
     legend(out, c, false);
     fputs("</svg>\n", out);

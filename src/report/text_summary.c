@@ -34,12 +34,14 @@ static void print_inputs(FILE *out, const struct report_input *in)
     }
     if (an->sensor_inferred) {
         size_t n = agg_probed_count(agg);
-        fprintf(out, "Sensor addresses inferred (no --sensor given): the %zu address%s that "
-                     "received probes",
+        fprintf(out,
+                "Sensor addresses inferred (no --sensor given): the %zu address%s that "
+                "received probes",
                 n, n == 1 ? "" : "es");
         char buf[64];
         for (size_t i = 0; i < n && i < 3; i++)
-            fprintf(out, "%s%s", i ? ", " : ": ", ipaddr_format(agg_probed(agg, i), buf, sizeof buf));
+            fprintf(out, "%s%s", i ? ", " : ": ",
+                    ipaddr_format(agg_probed(agg, i), buf, sizeof buf));
         fprintf(out, "%s\n", n > 3 ? ", ..." : "");
     }
 }
@@ -48,12 +50,13 @@ int report_write_text(FILE *out, const struct report_input *in)
 {
     const struct analysis *an = in->an;
     print_inputs(out, in);
-    fprintf(out, "\nSYN probes: %" PRIu64 " from %" PRIu64 " source%s (%" PRIu64
-                 " scanning sources in all)\n",
+    fprintf(out,
+            "\nSYN probes: %" PRIu64 " from %" PRIu64 " source%s (%" PRIu64
+            " scanning sources in all)\n",
             an->syn_probes, an->tool_syn_sources, an->tool_syn_sources == 1 ? "" : "s",
             an->class_sources[CLASS_SCANNER]);
-    fprintf(out, "  %-12s %12s %8s %11s %10s %10s\n", "tool", "SYN packets", "share",
-            "SYN sources", "UDP", "ICMP echo");
+    fprintf(out, "  %-12s %12s %8s %11s %10s %10s\n", "tool", "SYN packets", "share", "SYN sources",
+            "UDP", "ICMP echo");
     for (size_t t = 1; t <= an->n_tools; t++) {
         size_t tool = t % an->n_tools; /* unknown last */
         const struct tool_totals *tt = &an->tool[tool];
@@ -74,7 +77,8 @@ int report_write_text(FILE *out, const struct report_input *in)
         char lines[16][FINDING_LEN];
         size_t n = report_findings(in, lines, 16);
         if (n) fputc('\n', out);
-        for (size_t i = 0; i < n; i++) fprintf(out, "%s\n", lines[i]);
+        for (size_t i = 0; i < n; i++)
+            fprintf(out, "%s\n", lines[i]);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -20,7 +20,8 @@ static void put(struct byte_buffer *b, uint64_t v, int bytes)
 {
     if (b->len + (size_t)bytes > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + (size_t)bytes) cap *= 2;
+        while (cap < b->len + (size_t)bytes)
+            cap *= 2;
         uint8_t *grown = realloc(b->data, cap);
         if (!grown) {
             b->failed = true;
@@ -29,13 +30,15 @@ static void put(struct byte_buffer *b, uint64_t v, int bytes)
         b->data = grown;
         b->cap = cap;
     }
-    for (int i = 0; i < bytes; i++) b->data[b->len++] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < bytes; i++)
+        b->data[b->len++] = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t get(const uint8_t *p, int bytes)
 {
     uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
 
@@ -54,14 +57,16 @@ bool decode_ports(struct portmap *m, const uint8_t *data, size_t len)
 {
     if (len % 6) return false;
     for (size_t i = 0; i < len; i += 6)
-        if (!portmap_add(m, (uint16_t)get(data + i, 2), (uint32_t)get(data + i + 2, 4))) return false;
+        if (!portmap_add(m, (uint16_t)get(data + i, 2), (uint32_t)get(data + i + 2, 4)))
+            return false;
     return true;
 }
 
 void encode_addrs(struct byte_buffer *b, const struct addrset *s)
 {
     if (s->cap == 0) {
-        for (uint32_t i = 0; i < s->n; i++) put(b, s->u.small[i], 4);
+        for (uint32_t i = 0; i < s->n; i++)
+            put(b, s->u.small[i], 4);
         return;
     }
     for (uint32_t i = 0; i < s->cap; i++)

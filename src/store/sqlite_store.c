@@ -43,8 +43,10 @@ static const char schema_v1[] =
     " message TEXT, started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER,"
     " UNIQUE (sensor_id, fingerprint));"
     "CREATE TABLE capture_stats (sensor_id INTEGER NOT NULL, at_ns INTEGER NOT NULL,"
-    " received INTEGER NOT NULL, dropped_kernel INTEGER NOT NULL, dropped_interface INTEGER NOT NULL);"
-    "CREATE VIEW source_day_text AS SELECT s.name AS sensor, date(d.day * 86400, 'unixepoch') AS day,"
+    " received INTEGER NOT NULL, dropped_kernel INTEGER NOT NULL, dropped_interface INTEGER NOT "
+    "NULL);"
+    "CREATE VIEW source_day_text AS SELECT s.name AS sensor, date(d.day * 86400, 'unixepoch') AS "
+    "day,"
     " d.src_text AS src, d.syn, d.udp, d.icmp, d.backscatter, d.other, d.syn_ports, d.udp_ports,"
     " d.dst_addrs FROM source_day d JOIN sensor s ON s.id = d.sensor_id;";
 
@@ -68,8 +70,10 @@ static int db_error(struct sqlite_store *s, char *errbuf, const char *doing)
     int code = sqlite3_errcode(s->db);
     const char *why = sqlite3_errmsg(s->db);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return sl_error(errbuf, SL_ERR_IO, "%s: %s: the history is locked by another process "
-                                           "(waited for it in vain)", s->path, doing);
+        return sl_error(errbuf, SL_ERR_IO,
+                        "%s: %s: the history is locked by another process "
+                        "(waited for it in vain)",
+                        s->path, doing);
     if (code == SQLITE_FULL)
         return sl_error(errbuf, SL_ERR_IO, "%s: %s: disk full; nothing of this batch was recorded",
                         s->path, doing);
@@ -83,7 +87,8 @@ static int db_error(struct sqlite_store *s, char *errbuf, const char *doing)
 
 static int exec(struct sqlite_store *s, const char *sql, char *errbuf, const char *doing)
 {
-    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SL_OK : db_error(s, errbuf, doing);
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SL_OK
+                                                                   : db_error(s, errbuf, doing);
 }
 
 static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, char *errbuf)
@@ -130,18 +135,24 @@ static int migrate(struct sqlite_store *s, const struct store_open_options *opt,
     int version;
     if (schema_version(s, &version, errbuf) != SL_OK) return SL_ERR_IO;
     if (version > SCHEMA_VERSION)
-        return sl_error(errbuf, SL_ERR_FORMAT, "%s: made by a newer scanlens (schema %d; this one "
-                                               "reads up to %d)", s->path, version, SCHEMA_VERSION);
+        return sl_error(errbuf, SL_ERR_FORMAT,
+                        "%s: made by a newer scanlens (schema %d; this one "
+                        "reads up to %d)",
+                        s->path, version, SCHEMA_VERSION);
     if (version == 0) {
-        if (opt->read_only) return sl_error(errbuf, SL_ERR_FORMAT, "%s: not a scanlens history", s->path);
+        if (opt->read_only)
+            return sl_error(errbuf, SL_ERR_FORMAT, "%s: not a scanlens history", s->path);
         /* refuse to take over a database that holds something else */
-        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
+            SQLITE_OK)
             return db_error(s, errbuf, "reading the schema");
         int objects = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
         sqlite3_finalize(st);
         if (objects != 0)
-            return sl_error(errbuf, SL_ERR_FORMAT, "%s: an SQLite database that is not a scanlens "
-                                                   "history; not touching it", s->path);
+            return sl_error(errbuf, SL_ERR_FORMAT,
+                            "%s: an SQLite database that is not a scanlens "
+                            "history; not touching it",
+                            s->path);
         char sql[256];
         int rc = exec(s, "BEGIN IMMEDIATE", errbuf, "creating the history");
         /* another process may have created it while this one waited for the lock */
@@ -151,8 +162,9 @@ static int migrate(struct sqlite_store *s, const struct store_open_options *opt,
             return migrate(s, opt, errbuf);
         }
         if (rc == SL_OK) rc = exec(s, schema_v1, errbuf, "creating the history");
-        sqlite3_snprintf(sizeof sql, sql, "INSERT INTO meta VALUES ('time_zone', %Q);"
-                                          "PRAGMA user_version = %d;",
+        sqlite3_snprintf(sizeof sql, sql,
+                         "INSERT INTO meta VALUES ('time_zone', %Q);"
+                         "PRAGMA user_version = %d;",
                          opt->time_zone ? opt->time_zone : "UTC", SCHEMA_VERSION);
         if (rc == SL_OK) rc = exec(s, sql, errbuf, "creating the history");
         if (rc == SL_OK) rc = exec(s, "COMMIT", errbuf, "creating the history");
@@ -161,14 +173,19 @@ static int migrate(struct sqlite_store *s, const struct store_open_options *opt,
             return rc;
         }
     }
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'time_zone'", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'time_zone'", -1, &st,
+                           NULL) != SQLITE_OK)
         return db_error(s, errbuf, "reading the history's time zone");
-    if (sqlite3_step(st) == SQLITE_ROW) s->time_zone = strdup((const char *)sqlite3_column_text(st, 0));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        s->time_zone = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    if (!s->time_zone) return sl_error(errbuf, SL_ERR_FORMAT, "%s: the history has no time zone", s->path);
+    if (!s->time_zone)
+        return sl_error(errbuf, SL_ERR_FORMAT, "%s: the history has no time zone", s->path);
     if (opt->time_zone && strcmp(opt->time_zone, s->time_zone))
-        return sl_error(errbuf, SL_ERR_USAGE, "%s: this history counts days in %s, not %s (a history "
-                                              "keeps one time zone)", s->path, s->time_zone, opt->time_zone);
+        return sl_error(errbuf, SL_ERR_USAGE,
+                        "%s: this history counts days in %s, not %s (a history "
+                        "keeps one time zone)",
+                        s->path, s->time_zone, opt->time_zone);
     return SL_OK;
 }
 
@@ -225,23 +242,28 @@ static int sqlite_open(store_t **out, const char *location, const struct store_o
         if (rc == SL_OK || sqlite3_errcode(s->db) != SQLITE_BUSY) break;
         usleep(50000);
     }
-    if (rc == SL_OK) rc = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", errbuf, "opening");
+    if (rc == SL_OK)
+        rc = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", errbuf, "opening");
     if (rc == SL_OK) rc = migrate(s, opt, errbuf);
     if (rc == SL_OK)
-        rc = prepare(s, &s->get_row,
-                     "SELECT syn, udp, icmp, backscatter, sensor_packets, other, syn_from_service_port,"
-                     " first_ns, last_ns, tools, syn_port_counts, udp_port_counts, dst_set"
-                     " FROM source_day WHERE sensor_id = ? AND day = ? AND src = ?", errbuf);
+        rc = prepare(
+            s, &s->get_row,
+            "SELECT syn, udp, icmp, backscatter, sensor_packets, other, syn_from_service_port,"
+            " first_ns, last_ns, tools, syn_port_counts, udp_port_counts, dst_set"
+            " FROM source_day WHERE sensor_id = ? AND day = ? AND src = ?",
+            errbuf);
     if (rc == SL_OK && !opt->read_only)
-        rc = prepare(s, &s->put_row,
-                     "INSERT OR REPLACE INTO source_day VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     errbuf);
+        rc = prepare(
+            s, &s->put_row,
+            "INSERT OR REPLACE INTO source_day VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            errbuf);
     if (rc == SL_OK && !opt->read_only)
         rc = prepare(s, &s->add_probed, "INSERT OR IGNORE INTO probed VALUES (?, ?)", errbuf);
     if (rc == SL_OK && !opt->read_only)
         rc = prepare(s, &s->add_counter,
                      "INSERT INTO counter VALUES (?, ?, ?) ON CONFLICT (sensor_id, name)"
-                     " DO UPDATE SET value = value + excluded.value", errbuf);
+                     " DO UPDATE SET value = value + excluded.value",
+                     errbuf);
     if (rc != SL_OK) {
         sqlite_close(&s->base);
         return rc;
@@ -260,20 +282,24 @@ static int sqlite_sensor(store_t *base, const char *name, bool create, int64_t *
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
     if (create) {
-        if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO sensor (name) VALUES (?)", -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO sensor (name) VALUES (?)", -1, &st,
+                               NULL) != SQLITE_OK)
             return db_error(s, errbuf, "adding the sensor");
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         int step = sqlite3_step(st);
         sqlite3_finalize(st);
         if (step != SQLITE_DONE) return db_error(s, errbuf, "adding the sensor");
     }
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM sensor WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM sensor WHERE name = ?", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_error(s, errbuf, "finding the sensor");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     int found = sqlite3_step(st) == SQLITE_ROW;
     if (found) *id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return found ? SL_OK : sl_error(errbuf, SL_ERR_USAGE, "%s: no sensor named '%s' in the history", s->path, name);
+    return found ? SL_OK
+                 : sl_error(errbuf, SL_ERR_USAGE, "%s: no sensor named '%s' in the history",
+                            s->path, name);
 }
 
 static int sqlite_begin(store_t *base, char *errbuf)
@@ -293,25 +319,29 @@ static void sqlite_rollback(store_t *base)
 
 static void fingerprint_text(const struct file_identity *f, char *buf)
 {
-    snprintf(buf, 40, "%016llx-%llu", (unsigned long long)f->fingerprint, (unsigned long long)f->size);
+    snprintf(buf, 40, "%016llx-%llu", (unsigned long long)f->fingerprint,
+             (unsigned long long)f->size);
 }
 
-static int sqlite_file_state(store_t *base, int64_t sensor, const struct file_identity *f, int *state,
-                             char *errbuf)
+static int sqlite_file_state(store_t *base, int64_t sensor, const struct file_identity *f,
+                             int *state, char *errbuf)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
     char fp[40];
     fingerprint_text(f, fp);
-    if (sqlite3_prepare_v2(s->db, "SELECT state FROM ingest WHERE sensor_id = ? AND fingerprint = ?",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT state FROM ingest WHERE sensor_id = ? AND fingerprint = ?", -1,
+                           &st, NULL) != SQLITE_OK)
         return db_error(s, errbuf, "reading the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_text(st, 2, fp, -1, SQLITE_TRANSIENT);
     *state = FILE_UNKNOWN;
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
-        *state = !strcmp(text, "complete") ? FILE_COMPLETE : !strcmp(text, "failed") ? FILE_FAILED : FILE_STARTED;
+        *state = !strcmp(text, "complete") ? FILE_COMPLETE
+                 : !strcmp(text, "failed") ? FILE_FAILED
+                                           : FILE_STARTED;
     }
     sqlite3_finalize(st);
     return SL_OK;
@@ -324,15 +354,18 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
     sqlite3_stmt *st;
     char fp[40];
     fingerprint_text(f, fp);
-    const char *sql = state == FILE_STARTED
-        ? "INSERT INTO ingest (sensor_id, path, size, fingerprint, state, started_at, host, pid)"
-          " VALUES (?1, ?2, ?3, ?4, 'started', datetime('now'), ?7, ?8) ON CONFLICT (sensor_id, fingerprint)"
-          " DO UPDATE SET path = ?2, state = 'started', started_at = datetime('now'), host = ?7, pid = ?8"
+    const char *sql =
+        state == FILE_STARTED ? "INSERT INTO ingest (sensor_id, path, size, fingerprint, state, "
+                                "started_at, host, pid)"
+                                " VALUES (?1, ?2, ?3, ?4, 'started', datetime('now'), ?7, ?8) ON "
+                                "CONFLICT (sensor_id, fingerprint)"
+                                " DO UPDATE SET path = ?2, state = 'started', started_at = "
+                                "datetime('now'), host = ?7, pid = ?8"
         : state == FILE_FAILED
-        ? "UPDATE ingest SET state = 'failed', packets = ?5, message = ?6, path = ?2,"
-          " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4"
-        : "UPDATE ingest SET state = 'complete', packets = ?5, message = ?6, path = ?2,"
-          " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4";
+            ? "UPDATE ingest SET state = 'failed', packets = ?5, message = ?6, path = ?2,"
+              " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4"
+            : "UPDATE ingest SET state = 'complete', packets = ?5, message = ?6, path = ?2,"
+              " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, errbuf, "writing the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
@@ -354,17 +387,20 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
 
 /* ---- name mappings ---------------------------------------------------------------------- */
 
-static int name_id(struct sqlite_store *s, const char *table, const char *name, uint16_t *id, char *errbuf)
+static int name_id(struct sqlite_store *s, const char *table, const char *name, uint16_t *id,
+                   char *errbuf)
 {
     char sql[128];
     sqlite3_stmt *st;
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s (name) VALUES (?)", table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(s, errbuf, "naming tools");
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "naming tools");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_step(st);
     sqlite3_finalize(st);
     snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE name = ?", table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(s, errbuf, "naming tools");
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "naming tools");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     int ok = sqlite3_step(st) == SQLITE_ROW;
     if (ok) *id = (uint16_t)sqlite3_column_int(st, 0);
@@ -375,13 +411,17 @@ static int name_id(struct sqlite_store *s, const char *table, const char *name, 
 static int map_names_for_writing(struct sqlite_store *s, const fprules_t *rules, char *errbuf)
 {
     for (size_t t = 1; t < fprules_tool_count(rules); t++)
-        if (name_id(s, "tool", fprules_tool_name(rules, (int)t), &s->tool_to_db[t], errbuf) != SL_OK) return SL_ERR_IO;
+        if (name_id(s, "tool", fprules_tool_name(rules, (int)t), &s->tool_to_db[t], errbuf) !=
+            SL_OK)
+            return SL_ERR_IO;
     size_t n = fprules_count(rules);
     free(s->rule_to_db);
     s->rule_to_db = calloc(n ? n : 1, sizeof *s->rule_to_db);
     if (!s->rule_to_db) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
     for (size_t r = 0; r < n; r++)
-        if (name_id(s, "rule", fprules_rule_name(rules, (int)r), &s->rule_to_db[r], errbuf) != SL_OK) return SL_ERR_IO;
+        if (name_id(s, "rule", fprules_rule_name(rules, (int)r), &s->rule_to_db[r], errbuf) !=
+            SL_OK)
+            return SL_ERR_IO;
     return SL_OK;
 }
 
@@ -414,7 +454,8 @@ static int map_table(struct sqlite_store *s, const char *table, int **map, size_
     char sql[96];
     sqlite3_stmt *st;
     snprintf(sql, sizeof sql, "SELECT id, name FROM %s", table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return db_error(s, errbuf, "reading names");
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading names");
     free(*map);
     *map = NULL;
     *n = 0;
@@ -425,7 +466,8 @@ static int map_table(struct sqlite_store *s, const char *table, int **map, size_
         if ((size_t)id >= *n) {
             int *grown = realloc(*map, ((size_t)id + 1) * sizeof *grown);
             if (!grown) break;
-            for (size_t i = *n; i <= (size_t)id; i++) grown[i] = -1;
+            for (size_t i = *n; i <= (size_t)id; i++)
+                grown[i] = -1;
             *map = grown;
             *n = (size_t)id + 1;
         }
@@ -445,21 +487,25 @@ static int map_table(struct sqlite_store *s, const char *table, int **map, size_
 
 static bool read_row(struct sqlite_store *s, sqlite3_stmt *st, int col, struct src_day *r)
 {
-    static const int kinds[] = {KIND_SYN_PROBE, KIND_UDP_PROBE, KIND_ICMP_PROBE, KIND_BACKSCATTER,
-                                KIND_SENSOR, KIND_OTHER};
-    for (int i = 0; i < 6; i++) r->kind_packets[kinds[i]] = (uint32_t)sqlite3_column_int64(st, col + i);
+    static const int kinds[] = {KIND_SYN_PROBE,   KIND_UDP_PROBE, KIND_ICMP_PROBE,
+                                KIND_BACKSCATTER, KIND_SENSOR,    KIND_OTHER};
+    for (int i = 0; i < 6; i++)
+        r->kind_packets[kinds[i]] = (uint32_t)sqlite3_column_int64(st, col + i);
     r->syn_from_service_port = (uint32_t)sqlite3_column_int64(st, col + 6);
     r->first_ns = sqlite3_column_int64(st, col + 7);
     r->last_ns = sqlite3_column_int64(st, col + 8);
-    bool ok = decode_tools(r, sqlite3_column_blob(st, col + 9), (size_t)sqlite3_column_bytes(st, col + 9),
-                           tool_from_db, rule_from_db, s) &&
-              decode_ports(&r->syn_ports, sqlite3_column_blob(st, col + 10), (size_t)sqlite3_column_bytes(st, col + 10));
+    bool ok =
+        decode_tools(r, sqlite3_column_blob(st, col + 9), (size_t)sqlite3_column_bytes(st, col + 9),
+                     tool_from_db, rule_from_db, s) &&
+        decode_ports(&r->syn_ports, sqlite3_column_blob(st, col + 10),
+                     (size_t)sqlite3_column_bytes(st, col + 10));
     size_t udp_len = (size_t)sqlite3_column_bytes(st, col + 11);
     if (ok && udp_len) {
         r->udp_ports = calloc(1, sizeof *r->udp_ports);
         ok = r->udp_ports && decode_ports(r->udp_ports, sqlite3_column_blob(st, col + 11), udp_len);
     }
-    return ok && decode_addrs(&r->dsts, sqlite3_column_blob(st, col + 12), (size_t)sqlite3_column_bytes(st, col + 12));
+    return ok && decode_addrs(&r->dsts, sqlite3_column_blob(st, col + 12),
+                              (size_t)sqlite3_column_bytes(st, col + 12));
 }
 
 static int write_row(struct sqlite_store *s, int64_t sensor, const struct src_day *r, char *errbuf)
@@ -518,13 +564,15 @@ static int put_record(struct sqlite_store *s, int64_t sensor, const struct src_d
     if (!read_row(s, st, 0, &merged))
         rc = sl_error(errbuf, SL_ERR_FORMAT, "%s: a stored record is damaged", s->path);
     sqlite3_reset(st);
-    if (rc == SL_OK && !src_day_merge(&merged, r)) rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    if (rc == SL_OK && !src_day_merge(&merged, r))
+        rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
     if (rc == SL_OK) rc = write_row(s, sensor, &merged, errbuf);
     src_day_free(&merged);
     return rc;
 }
 
-static int add_counter(struct sqlite_store *s, int64_t sensor, const char *name, uint64_t value, char *errbuf)
+static int add_counter(struct sqlite_store *s, int64_t sensor, const char *name, uint64_t value,
+                       char *errbuf)
 {
     if (!value) return SL_OK;
     sqlite3_stmt *st = s->add_counter;
@@ -540,15 +588,18 @@ static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     int rc = map_names_for_writing(s, rules, errbuf);
-    if (rc == SL_OK) rc = map_table(s, "tool", &s->db_tool_to_rule_tool, &s->n_db_tools, rules, true, errbuf);
-    if (rc == SL_OK) rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
+    if (rc == SL_OK)
+        rc = map_table(s, "tool", &s->db_tool_to_rule_tool, &s->n_db_tools, rules, true, errbuf);
+    if (rc == SL_OK)
+        rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
     for (size_t i = 0; rc == SL_OK && i < agg_records(agg); i++)
         rc = put_record(s, sensor, agg_record(agg, i), errbuf);
     for (size_t i = 0; rc == SL_OK && i < agg_probed_count(agg); i++) {
         sqlite3_reset(s->add_probed);
         sqlite3_bind_int64(s->add_probed, 1, sensor);
         sqlite3_bind_blob(s->add_probed, 2, agg_probed(agg, i)->b, 16, SQLITE_STATIC);
-        if (sqlite3_step(s->add_probed) != SQLITE_DONE) rc = db_error(s, errbuf, "writing probed addresses");
+        if (sqlite3_step(s->add_probed) != SQLITE_DONE)
+            rc = db_error(s, errbuf, "writing probed addresses");
     }
     char name[48];
     if (rc == SL_OK) rc = add_counter(s, sensor, "frames", agg_frames(agg), errbuf);
@@ -564,11 +615,13 @@ static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const
 }
 
 static int sqlite_add_capture_stats(store_t *base, int64_t sensor, int64_t at_ns, uint64_t received,
-                                    uint64_t dropped_kernel, uint64_t dropped_interface, char *errbuf)
+                                    uint64_t dropped_kernel, uint64_t dropped_interface,
+                                    char *errbuf)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_stats VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_stats VALUES (?, ?, ?, ?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
         return db_error(s, errbuf, "writing capture statistics");
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_int64(st, 2, at_ns);
@@ -585,14 +638,17 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     int rc = map_table(s, "tool", &s->db_tool_to_rule_tool, &s->n_db_tools, rules, true, errbuf);
-    if (rc == SL_OK) rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
+    if (rc == SL_OK)
+        rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
     for (size_t i = 0; rc == SL_OK && i < n_sensors; i++) {
         sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT day, src, syn, udp, icmp, backscatter, sensor_packets, other,"
-                               " syn_from_service_port, first_ns, last_ns, tools, syn_port_counts,"
-                               " udp_port_counts, dst_set FROM source_day"
-                               " WHERE sensor_id = ? AND day BETWEEN ? AND ?", -1, &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(
+                s->db,
+                "SELECT day, src, syn, udp, icmp, backscatter, sensor_packets, other,"
+                " syn_from_service_port, first_ns, last_ns, tools, syn_port_counts,"
+                " udp_port_counts, dst_set FROM source_day"
+                " WHERE sensor_id = ? AND day BETWEEN ? AND ?",
+                -1, &st, NULL) != SQLITE_OK)
             return db_error(s, errbuf, "reading records");
         sqlite3_bind_int64(st, 1, sensors[i]);
         sqlite3_bind_int(st, 2, from_day);
@@ -618,7 +674,8 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
         /* counters and probed addresses */
         uint64_t frames = 0, status[PKT_STATUS_COUNT] = {0}, kind[KIND_COUNT] = {0};
         if (rc == SL_OK &&
-            sqlite3_prepare_v2(s->db, "SELECT name, value FROM counter WHERE sensor_id = ?", -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_prepare_v2(s->db, "SELECT name, value FROM counter WHERE sensor_id = ?", -1,
+                               &st, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, sensors[i]);
             while (sqlite3_step(st) == SQLITE_ROW) {
                 const char *name = (const char *)sqlite3_column_text(st, 0);
@@ -637,8 +694,8 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
             sqlite3_finalize(st);
             agg_count_frames(into, frames, status, kind);
         }
-        if (rc == SL_OK &&
-            sqlite3_prepare_v2(s->db, "SELECT addr FROM probed WHERE sensor_id = ?", -1, &st, NULL) == SQLITE_OK) {
+        if (rc == SL_OK && sqlite3_prepare_v2(s->db, "SELECT addr FROM probed WHERE sensor_id = ?",
+                                              -1, &st, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(st, 1, sensors[i]);
             while (sqlite3_step(st) == SQLITE_ROW)
                 if (sqlite3_column_bytes(st, 0) == 16) {
@@ -657,7 +714,8 @@ static int sqlite_each_sensor(store_t *base, void (*fn)(void *, int64_t, const c
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM sensor ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM sensor ORDER BY name", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_error(s, errbuf, "listing sensors");
     while (sqlite3_step(st) == SQLITE_ROW)
         fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
@@ -679,8 +737,9 @@ static int sqlite_each_unfinished(store_t *base, int64_t sensor, void (*fn)(void
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT path, host, pid FROM ingest WHERE sensor_id = ? AND state = 'started'",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT path, host, pid FROM ingest WHERE sensor_id = ? AND state = 'started'",
+            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, errbuf, "reading the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
     while (sqlite3_step(st) == SQLITE_ROW)

@@ -14,9 +14,10 @@ int store_open(store_t **out, const char *location, const struct store_open_opti
 {
     *out = NULL;
     if (strstr(location, "://"))
-        return sl_error(errbuf, SL_ERR_UNSUPPORTED,
-                        "%s: only SQLite files are supported as --db for now (ClickHouse comes next)",
-                        location);
+        return sl_error(
+            errbuf, SL_ERR_UNSUPPORTED,
+            "%s: only SQLite files are supported as --db for now (ClickHouse comes next)",
+            location);
     return store_sqlite.open(out, location, opt, errbuf);
 }
 
@@ -24,7 +25,8 @@ int store_open(store_t **out, const char *location, const struct store_open_opti
 
 static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
     return h;
 }
 
@@ -40,7 +42,8 @@ int file_identity_read(struct file_identity *f, const char *path, char *errbuf)
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return sl_error(errbuf, SL_ERR_IO, "%s: not a regular file (ingest reads files, not pipes)", path);
+        return sl_error(errbuf, SL_ERR_IO, "%s: not a regular file (ingest reads files, not pipes)",
+                        path);
     }
     f->size = (uint64_t)st.st_size;
     static uint8_t buf[EDGE];

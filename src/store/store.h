@@ -58,8 +58,8 @@ struct store_ops {
     int (*load)(store_t *st, const int64_t *sensors, size_t n_sensors, int32_t from_day,
                 int32_t to_day, agg_t *into, const fprules_t *rules, char *errbuf);
     /* Calls fn for every sensor (id, name). */
-    int (*each_sensor)(store_t *st, void (*fn)(void *ctx, int64_t id, const char *name),
-                       void *ctx, char *errbuf);
+    int (*each_sensor)(store_t *st, void (*fn)(void *ctx, int64_t id, const char *name), void *ctx,
+                       char *errbuf);
     /* Calls fn for every file left in state FILE_STARTED (an interrupted ingest). */
     int (*each_unfinished)(store_t *st, int64_t sensor, void (*fn)(void *ctx, const char *path),
                            void *ctx, char *errbuf);

@@ -45,7 +45,8 @@ int dayclock_set_zone(const char *zone, char *errbuf)
     if (zone[0] == '/' || strstr(zone, "..") || access(path, R_OK) != 0)
         return sl_error(errbuf, SL_ERR_USAGE,
                         "unknown time zone '%s' (give a name from /usr/share/zoneinfo, e.g. "
-                        "Asia/Tokyo)", zone);
+                        "Asia/Tokyo)",
+                        zone);
     setenv("TZ", zone, 1);
     tzset();
     zone_is_utc = false;

@@ -9,10 +9,10 @@
 
 enum sl_status {
     SL_OK = 0,
-    SL_ERR_IO = -1,      /* the system said no: open, read, write, mmap */
-    SL_ERR_FORMAT = -2,  /* the data is not what it claims to be */
+    SL_ERR_IO = -1,     /* the system said no: open, read, write, mmap */
+    SL_ERR_FORMAT = -2, /* the data is not what it claims to be */
     SL_ERR_NOMEM = -3,
-    SL_ERR_USAGE = -4,   /* a bad option value or rule */
+    SL_ERR_USAGE = -4, /* a bad option value or rule */
     SL_ERR_UNSUPPORTED = -5,
 };
 

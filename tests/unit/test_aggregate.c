@@ -20,14 +20,17 @@ static void test_portmap(void)
 {
     struct portmap m = {0};
     for (int round = 0; round < 2; round++)
-        for (uint32_t port = 0; port < 65536; port += 3) portmap_add(&m, (uint16_t)port, 1);
+        for (uint32_t port = 0; port < 65536; port += 3)
+            portmap_add(&m, (uint16_t)port, 1);
     CHECK("21846 distinct ports after two sweeps", m.n == 21846);
     uint64_t sum[2] = {0, 0};
     portmap_each(&m, count_port, sum);
     CHECK("each counted twice", sum[0] == 2 * 21846);
     struct portmap a = {0}, b = {0};
-    for (int p = 0; p < 3; p++) portmap_add(&a, (uint16_t)p, 1);
-    for (int p = 2; p < 5000; p++) portmap_add(&b, (uint16_t)p, 2);
+    for (int p = 0; p < 3; p++)
+        portmap_add(&a, (uint16_t)p, 1);
+    for (int p = 2; p < 5000; p++)
+        portmap_add(&b, (uint16_t)p, 2);
     portmap_merge(&a, &b);
     CHECK("merge is a union", a.n == 5000);
     uint64_t s2[2] = {0, 0};
@@ -38,8 +41,10 @@ static void test_portmap(void)
     portmap_free(&b);
 
     struct addrset s = {0}, t = {0};
-    for (uint32_t i = 1; i <= 1000; i++) addrset_add(&s, i), addrset_add(&s, i);
-    for (uint32_t i = 500; i <= 1500; i++) addrset_add(&t, i);
+    for (uint32_t i = 1; i <= 1000; i++)
+        addrset_add(&s, i), addrset_add(&s, i);
+    for (uint32_t i = 500; i <= 1500; i++)
+        addrset_add(&t, i);
     addrset_merge(&s, &t);
     CHECK("address set union is exact", s.n == 1500);
     addrset_free(&s);
@@ -109,7 +114,8 @@ static void test_merge_exact(void)
     CHECK("9 (day, source) records", agg_records(whole) == 9);
     CHECK("split and merged equals read whole", compare_records(whole, merged));
     uint64_t syn = 0;
-    for (size_t i = 0; i < agg_records(whole); i++) syn += agg_record(whole, i)->kind_packets[KIND_SYN_PROBE];
+    for (size_t i = 0; i < agg_records(whole); i++)
+        syn += agg_record(whole, i)->kind_packets[KIND_SYN_PROBE];
     CHECK("every SYN is in one record", syn == 30000);
     agg_free(whole);
     agg_free(part1);
@@ -129,8 +135,10 @@ static void test_verdicts(void)
     agg_t *agg = agg_new();
     /* 203.0.113.1: 6 of 10 probes match -> toolx; 203.0.113.2: 4 of 10 -> unknown */
     for (int i = 0; i < 10; i++) {
-        struct packet a = make_syn("203.0.113.1", "198.51.100.1", 4000, (uint16_t)(i + 1), i, i < 6, i < 6 ? 0 : -1);
-        struct packet b = make_syn("203.0.113.2", "198.51.100.1", 4000, (uint16_t)(i + 1), i, i < 4, i < 4 ? 0 : -1);
+        struct packet a = make_syn("203.0.113.1", "198.51.100.1", 4000, (uint16_t)(i + 1), i, i < 6,
+                                   i < 6 ? 0 : -1);
+        struct packet b = make_syn("203.0.113.2", "198.51.100.1", 4000, (uint16_t)(i + 1), i, i < 4,
+                                   i < 4 ? 0 : -1);
         agg_add(agg, &a, 0);
         agg_add(agg, &b, 0);
     }
@@ -151,17 +159,26 @@ static void test_verdicts(void)
         const struct source_summary *s = &an.source[i];
         char buf[64];
         ipaddr_format(&s->src, buf, sizeof buf);
-        if (!strcmp(buf, "203.0.113.1"))
-            { seen++; CHECK("6 of 10 matching: the tool", s->tool == 1 && s->tool_matched == 6); }
-        if (!strcmp(buf, "203.0.113.2"))
-            { seen++; CHECK("4 of 10 matching: unknown", s->tool == TOOL_UNKNOWN && s->tool_matched == 4); }
-        if (!strcmp(buf, "203.0.113.50"))
-            { seen++; CHECK("hammering two ports: reflection", s->cls == CLASS_REFLECTION); }
-        if (!strcmp(buf, "203.0.113.60"))
-            { seen++; CHECK("spreading over ports: scanner", s->cls == CLASS_SCANNER && s->syn_ports == 200); }
+        if (!strcmp(buf, "203.0.113.1")) {
+            seen++;
+            CHECK("6 of 10 matching: the tool", s->tool == 1 && s->tool_matched == 6);
+        }
+        if (!strcmp(buf, "203.0.113.2")) {
+            seen++;
+            CHECK("4 of 10 matching: unknown", s->tool == TOOL_UNKNOWN && s->tool_matched == 4);
+        }
+        if (!strcmp(buf, "203.0.113.50")) {
+            seen++;
+            CHECK("hammering two ports: reflection", s->cls == CLASS_REFLECTION);
+        }
+        if (!strcmp(buf, "203.0.113.60")) {
+            seen++;
+            CHECK("spreading over ports: scanner", s->cls == CLASS_SCANNER && s->syn_ports == 200);
+        }
     }
     CHECK("all four sources judged", seen == 4);
-    CHECK("reflection SYNs kept out of the SYN probes", an.syn_probes == 220 && an.reflection_syn == 200);
+    CHECK("reflection SYNs kept out of the SYN probes",
+          an.syn_probes == 220 && an.reflection_syn == 200);
     analysis_free(&an);
     agg_free(agg);
     fprules_free(rules);
@@ -188,12 +205,15 @@ static void test_many_sources(void)
     CHECK("many sources: one summary per address", an.n_sources == (size_t)n);
     int sorted = 1, mapped = 1;
     for (size_t i = 1; i < an.n_sources; i++)
-        if (an.source[i].kind_packets[KIND_SYN_PROBE] > an.source[i - 1].kind_packets[KIND_SYN_PROBE]) sorted = 0;
+        if (an.source[i].kind_packets[KIND_SYN_PROBE] >
+            an.source[i - 1].kind_packets[KIND_SYN_PROBE])
+            sorted = 0;
     for (size_t r = 0; r < agg_records(agg); r++) {
         const struct source_summary *s = &an.source[an.record_source[r]];
         if (memcmp(&s->src, &agg_record(agg, r)->src, sizeof s->src)) mapped = 0;
     }
-    CHECK("many sources: sorted by SYN packets", sorted && an.source[0].kind_packets[KIND_SYN_PROBE] == 5);
+    CHECK("many sources: sorted by SYN packets",
+          sorted && an.source[0].kind_packets[KIND_SYN_PROBE] == 5);
     CHECK("many sources: every record maps to its own source", mapped);
     analysis_free(&an);
     fprules_free(rules);

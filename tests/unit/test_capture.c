@@ -13,7 +13,8 @@ static char path[64];
 
 static void put32(uint8_t *p, uint32_t v, int big)
 {
-    for (int i = 0; i < 4; i++) p[big ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[big ? 3 - i : i] = (uint8_t)(v >> (8 * i));
 }
 
 static void put16(uint8_t *p, uint16_t v, int big)
@@ -36,7 +37,8 @@ static size_t make_pcap(uint8_t *b, int big, int nano, uint32_t frac)
     put32(b, nano ? 0xA1B23C4D : 0xA1B2C3D4, big);
     put16(b + 4, 2, big), put16(b + 6, 4, big);
     put32(b + 8, 0, big), put32(b + 12, 0, big), put32(b + 16, 65535, big), put32(b + 20, 101, big);
-    put32(b + 24, 1000, big), put32(b + 28, frac, big), put32(b + 32, 4, big), put32(b + 36, 60, big);
+    put32(b + 24, 1000, big), put32(b + 28, frac, big), put32(b + 32, 4, big),
+        put32(b + 36, 60, big);
     memcpy(b + 40, "\x45\0\0\x28", 4);
     return 44;
 }
@@ -125,7 +127,8 @@ static void test_gzip_and_damage(void)
     write_file(gz, gz_len);
     char errbuf[SL_ERRBUF_SIZE];
     struct frame f;
-    CHECK("gzip-compressed pcap reads the same", read_one(&f, errbuf) == 1 && f.ts_ns == 1000500000000LL);
+    CHECK("gzip-compressed pcap reads the same",
+          read_one(&f, errbuf) == 1 && f.ts_ns == 1000500000000LL);
     unlink(path);
 
     write_file(b, len - 2); /* the record is cut */

@@ -10,11 +10,11 @@
 /* Ethernet, IPv4 (TTL 57, id 0x1234, no DF), TCP SYN 40000 -> 23, seq 0xC6336405,
  * window 1024, options MSS 1460, NOP, NOP, TS(val 0x11223344, ecr 0). */
 static const uint8_t syn_frame[] = {
-    0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
-    0x45, 0x00, 0x00, 0x38, 0x12, 0x34, 0x00, 0x00, 57, 6, 0, 0,
-    203, 0, 113, 9, 198, 51, 100, 5,
-    0x9c, 0x40, 0x00, 0x17, 0xc6, 0x33, 0x64, 0x05, 0, 0, 0, 0, 0x90, 0x02, 0x04, 0x00, 0, 0, 0, 0,
-    2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0,
+    0x02, 0,    0,    0,    0,    2,    0x02, 0,    0,    0,    0,    1,    0x08, 0x00,
+    0x45, 0x00, 0x00, 0x38, 0x12, 0x34, 0x00, 0x00, 57,   6,    0,    0,    203,  0,
+    113,  9,    198,  51,   100,  5,    0x9c, 0x40, 0x00, 0x17, 0xc6, 0x33, 0x64, 0x05,
+    0,    0,    0,    0,    0x90, 0x02, 0x04, 0x00, 0,    0,    0,    0,    2,    4,
+    0x05, 0xb4, 1,    1,    8,    10,   0x11, 0x22, 0x33, 0x44, 0,    0,    0,    0,
 };
 
 static int decode_copy(struct packet *p, uint16_t linktype, const uint8_t *frame, size_t len)
@@ -30,7 +30,8 @@ static int decode_copy(struct packet *p, uint16_t linktype, const uint8_t *frame
 static void test_tcp_syn(void)
 {
     struct packet p;
-    CHECK("ipv4 tcp syn decodes", decode_copy(&p, LINKTYPE_ETHERNET, syn_frame, sizeof syn_frame) == PKT_OK);
+    CHECK("ipv4 tcp syn decodes",
+          decode_copy(&p, LINKTYPE_ETHERNET, syn_frame, sizeof syn_frame) == PKT_OK);
     CHECK("addresses", p.src4 == 0xCB007109u && p.dst4 == 0xC6336405u);
     CHECK("v4-mapped address", p.src.b[10] == 0xff && p.src.b[12] == 203);
     CHECK("ports", p.sport == 40000 && p.dport == 23);
@@ -61,21 +62,25 @@ static void test_padding_and_malformed(void)
     memcpy(f, syn_frame, sizeof syn_frame);
     memset(f + sizeof syn_frame, 0xEE, 6); /* Ethernet trailer */
     struct packet p;
-    CHECK("ethernet padding ignored", decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof f) == PKT_OK &&
-                                          p.payload_len == 0);
+    CHECK("ethernet padding ignored",
+          decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof f) == PKT_OK && p.payload_len == 0);
     memcpy(f, syn_frame, sizeof syn_frame);
     f[14] = 0x44; /* IHL 4: below the minimum */
-    CHECK("IHL below 5 is malformed", decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_MALFORMED);
+    CHECK("IHL below 5 is malformed",
+          decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_MALFORMED);
     memcpy(f, syn_frame, sizeof syn_frame);
     f[20] = 0x00, f[21] = 0x10; /* fragment offset 16 */
-    CHECK("non-first fragment", decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_FRAGMENT);
+    CHECK("non-first fragment",
+          decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_FRAGMENT);
     memcpy(f, syn_frame, sizeof syn_frame);
     f[46] = 0x30; /* TCP data offset 3 words */
-    CHECK("TCP offset below 5 is malformed", decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_MALFORMED);
+    CHECK("TCP offset below 5 is malformed",
+          decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_MALFORMED);
     memcpy(f, syn_frame, sizeof syn_frame);
     f[12] = 0x08, f[13] = 0x06; /* ARP */
     CHECK("ARP is not IP", decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof syn_frame) == PKT_NOT_IP);
-    CHECK("unknown link type", decode_copy(&p, 147, syn_frame, sizeof syn_frame) == PKT_UNKNOWN_LINK);
+    CHECK("unknown link type",
+          decode_copy(&p, 147, syn_frame, sizeof syn_frame) == PKT_UNKNOWN_LINK);
 }
 
 static void test_vlan_and_links(void)
@@ -87,20 +92,23 @@ static void test_vlan_and_links(void)
     memcpy(f + 20, syn_frame + 12, sizeof syn_frame - 12);
     struct packet p;
     CHECK("QinQ", decode_copy(&p, LINKTYPE_ETHERNET, f, sizeof f) == PKT_OK && p.dport == 23);
-    CHECK("raw IP", decode_copy(&p, LINKTYPE_RAW, syn_frame + 14, sizeof syn_frame - 14) == PKT_OK &&
-                        p.seq == 0xC6336405u);
+    CHECK("raw IP",
+          decode_copy(&p, LINKTYPE_RAW, syn_frame + 14, sizeof syn_frame - 14) == PKT_OK &&
+              p.seq == 0xC6336405u);
     uint8_t null_frame[sizeof syn_frame - 14 + 4] = {2, 0, 0, 0};
     memcpy(null_frame + 4, syn_frame + 14, sizeof syn_frame - 14);
-    CHECK("BSD null, little-endian family", decode_copy(&p, LINKTYPE_NULL, null_frame, sizeof null_frame) == PKT_OK);
+    CHECK("BSD null, little-endian family",
+          decode_copy(&p, LINKTYPE_NULL, null_frame, sizeof null_frame) == PKT_OK);
     null_frame[0] = 0, null_frame[3] = 2;
-    CHECK("BSD null, big-endian family", decode_copy(&p, LINKTYPE_NULL, null_frame, sizeof null_frame) == PKT_OK);
+    CHECK("BSD null, big-endian family",
+          decode_copy(&p, LINKTYPE_NULL, null_frame, sizeof null_frame) == PKT_OK);
 }
 
 static void test_ipv6(void)
 {
     /* IPv6, Hop-by-Hop (8 bytes), Fragment header (offset 0, M set), TCP SYN */
     uint8_t f[40 + 8 + 8 + 20] = {0x60, 0, 0, 0, 0, 36, 0, 64};
-    f[8] = 0x20, f[9] = 0x01, f[23] = 1;  /* src 2001::1 */
+    f[8] = 0x20, f[9] = 0x01, f[23] = 1;   /* src 2001::1 */
     f[24] = 0x20, f[25] = 0x01, f[39] = 2; /* dst 2001::2 */
     uint8_t *h = f + 40;
     h[0] = 44, h[1] = 0, h[2] = 1, h[3] = 4; /* next: fragment; PadN */

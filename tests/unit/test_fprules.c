@@ -28,7 +28,8 @@ static void test_builtin(void)
 {
     fprules_t *r = fprules_new();
     char *errors = NULL;
-    CHECK("built-in rules parse without problems", fprules_load_builtin(r, &errors) == 0 && !errors);
+    CHECK("built-in rules parse without problems",
+          fprules_load_builtin(r, &errors) == 0 && !errors);
     CHECK("the study's tools are all there",
           fprules_tool_id(r, "masscan") > 0 && fprules_tool_id(r, "zmap") > 0 &&
               fprules_tool_id(r, "mirai") > 0 && fprules_tool_id(r, "nmap") > 0 &&
@@ -40,8 +41,9 @@ static void test_builtin(void)
      * low 16 bits: 0x6405 ^ 0x01BB ^ 0x5678 = 0x33C6 */
     struct packet p = syn_packet(0xC6336405u, 443, 0x12345678u, 0x33C6);
     fprules_match(r, &p);
-    CHECK("masscan relation matches", p.tool == fprules_tool_id(r, "masscan") &&
-                                          strcmp(fprules_rule_name(r, p.rule), "masscan-1.3-syn") == 0);
+    CHECK("masscan relation matches",
+          p.tool == fprules_tool_id(r, "masscan") &&
+              strcmp(fprules_rule_name(r, p.rule), "masscan-1.3-syn") == 0);
     p = syn_packet(0xC6336405u, 443, 0x12345678u, 0x33C7);
     fprules_match(r, &p);
     CHECK("masscan relation off by one does not", p.tool == TOOL_UNKNOWN && p.rule == -1);
@@ -71,7 +73,7 @@ static void test_builtin(void)
 static void test_errors(void)
 {
     const char *text = "version 1\n"
-                       "rule early = tcp\n"            /* 2: before any section */
+                       "rule early = tcp\n" /* 2: before any section */
                        "[zmap]\n"
                        "rule ok = tcp flags=S ttl=1-64\n"
                        "rule bad1 = tcp ttl=300\n"      /* 5: out of range */
@@ -122,7 +124,8 @@ static void test_conditions(void)
     CHECK("value lists and ranges", strcmp(fprules_rule_name(r, p.rule), "list") == 0);
     p.ack = 0;
     fprules_match(r, &p);
-    CHECK("first matching rule wins, in file order", strcmp(fprules_rule_name(r, p.rule), "any") == 0);
+    CHECK("first matching rule wins, in file order",
+          strcmp(fprules_rule_name(r, p.rule), "any") == 0);
     fprules_free(r);
 }
 
