@@ -20,7 +20,7 @@ SAN_LIB  := $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(GEN_SRC))
 SAN_OBJ  := $(SAN_LIB) build/san/src/cli/main.o
 UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps demo test check unit clean format captures bench
+.PHONY: all deps demo test check unit clean format captures bench fuzz
 all: build/scanlens
 
 build/scanlens: $(OBJ)
@@ -47,6 +47,22 @@ build/san/tests/%: tests/unit/%.c tests/unit/check.h $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -O2,$(CFLAGS)) $(SANFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(SAN_LIB) $(LDLIBS)
 
+# Fuzz targets (libFuzzer, clang): tests/fuzz/*.c; tests/run.sh runs each briefly.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB := $(patsubst %.c,build/fuzz/obj/%.o,$(LIB_SRC) $(GEN_SRC))
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE $(FUZZFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -Isrc -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+
 deps:
 	sh scripts/install-deps.sh
 
@@ -57,7 +73,7 @@ demo: deps
 
 unit: $(UNIT_BIN)
 
-check: build/scanlens build/san/scanlens $(UNIT_BIN)
+check: build/scanlens build/san/scanlens $(UNIT_BIN) $(FUZZ_BIN)
 	bash tests/run.sh
 
 test: deps

@@ -55,6 +55,22 @@ for t in build/san/tests/test_*; do
     if [ $urc -ne 0 ] && [ "$f" -eq 0 ]; then fail "$t exited $urc"; sed 's/^/    /' "$T/unit" | tail -20; fi
 done
 
+echo "== fuzzing (a few seconds per parser)"
+mkdir -p "$T/corpus-capture" "$T/corpus-rules" "$T/corpus-decode"
+cp "$CAP"/real-*.pcap "$CAP"/crafted-misc.pcap "$CAP"/variants/multi.pcapng tests/malformed/*.pcap* "$T/corpus-capture/"
+cp data/fingerprints.conf "$T/corpus-rules/"
+for target in capture rules decode; do
+    bin=build/fuzz/fuzz_$target
+    if [ -x "$bin" ]; then
+        "$bin" -max_total_time="${FUZZ_SECONDS:-8}" -max_len=65536 "$T/corpus-$target" >"$T/fuzz-$target.log" 2>&1
+        frc=$?
+        check "fuzz_$target: no crash or sanitizer report in ${FUZZ_SECONDS:-8} s ($(grep -o 'Done [0-9]* runs' "$T/fuzz-$target.log"))" [ "$frc" = 0 ]
+        [ "$frc" = 0 ] || tail -30 "$T/fuzz-$target.log"
+    else
+        fail "fuzz_$target was not built (needs clang and libclang-rt-14-dev)"
+    fi
+done
+
 echo "== golden verdicts"
 tcpdump_count() { # FILE SOURCE KIND
     local expr
