@@ -11,6 +11,7 @@
 #include "../decode/decode.h"
 #include "../input/live.h"
 #include "../store/store.h"
+#include "history.h"
 #include "agg_feed.h"
 #include "commands.h"
 #include "options.h"
@@ -202,11 +203,8 @@ int cmd_capture(int argc, char **argv)
     live_t *live = NULL;
     int64_t sensor = 0;
     if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
-    struct store_open_options so = {.time_zone = tz};
-    if (status < 0 && (store_open(&st, db, &so, errbuf) != SL_OK ||
-                       dayclock_set_zone(st->ops->time_zone(st), errbuf) != SL_OK ||
-                       store_sensor(st, sensor_name ? sensor_name : lo.interface, true, &sensor,
-                                    errbuf) != SL_OK ||
+    if (status < 0 && (history_open_writer(&st, db, tz, sensor_name ? sensor_name : lo.interface,
+                                           &sensor, errbuf) != SL_OK ||
                        live_open(&live, &lo, errbuf) != SL_OK)) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;

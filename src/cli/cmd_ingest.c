@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../store/store.h"
+#include "history.h"
 #include "agg_feed.h"
 #include "commands.h"
 #include "options.h"
@@ -171,11 +172,8 @@ int cmd_ingest(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
-    struct store_open_options so = {.time_zone = tz, .read_only = false};
     int64_t sensor = 0;
-    if (status < 0 && (store_open(&st, db, &so, errbuf) != SL_OK ||
-                       dayclock_set_zone(st->ops->time_zone(st), errbuf) != SL_OK ||
-                       store_sensor(st, sensor_name, true, &sensor, errbuf) != SL_OK)) {
+    if (status < 0 && history_open_writer(&st, db, tz, sensor_name, &sensor, errbuf) != SL_OK) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
     }
