@@ -69,7 +69,7 @@ deps:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	./build/scanlens analyze -o out/demo tests/captures/demo-month.pcap.gz
-	@echo "Reports written to out/demo/ (sources.csv, summary.json)"
+	@echo "Report written to out/demo/report.html (with the figures as .svg and the data as .csv and .json)"
 
 unit: $(UNIT_BIN)
 
