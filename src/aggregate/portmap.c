@@ -5,6 +5,11 @@
 #include <string.h>
 
 enum { MODE_INLINE = 0, MODE_HASH, MODE_DENSE };
+
+static inline int mode_of(const struct portmap *m)
+{
+    return m->cap == 0 ? MODE_INLINE : m->cap == PORTMAP_DENSE ? MODE_DENSE : MODE_HASH;
+}
 #define DENSE_AFTER 4096 /* ports; the hash table then costs about what the dense array does */
 
 static uint32_t port_hash(uint16_t port)
@@ -19,8 +24,8 @@ static inline uint32_t slot_of(uint16_t port, uint32_t cap)
 
 void portmap_prefetch(const struct portmap *m, uint16_t port)
 {
-    if (m->mode == MODE_HASH) __builtin_prefetch(&m->u.slots[slot_of(port, m->cap)]);
-    if (m->mode == MODE_DENSE) __builtin_prefetch(&m->u.dense[port]);
+    if (mode_of(m) == MODE_HASH) __builtin_prefetch(&m->u.slots[slot_of(port, m->cap)]);
+    if (mode_of(m) == MODE_DENSE) __builtin_prefetch(&m->u.dense[port]);
 }
 
 static bool hash_insert(struct portmap_slot *slots, uint32_t cap, uint16_t port, uint32_t count,
@@ -49,8 +54,7 @@ static bool to_dense(struct portmap *m)
         if (m->u.slots[i].used) dense[m->u.slots[i].port] = m->u.slots[i].count;
     free(m->u.slots);
     m->u.dense = dense;
-    m->mode = MODE_DENSE;
-    m->cap = 0;
+    m->cap = PORTMAP_DENSE;
     return true;
 }
 
@@ -60,7 +64,7 @@ static bool grow_hash(struct portmap *m)
     struct portmap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots) return false;
     bool added;
-    if (m->mode == MODE_INLINE) {
+    if (mode_of(m) == MODE_INLINE) {
         for (uint32_t i = 0; i < m->n; i++)
             hash_insert(slots, cap, m->u.small.port[i], m->u.small.count[i], &added);
     } else {
@@ -71,18 +75,17 @@ static bool grow_hash(struct portmap *m)
     }
     m->u.slots = slots;
     m->cap = cap;
-    m->mode = MODE_HASH;
     return true;
 }
 
 bool portmap_add(struct portmap *m, uint16_t port, uint32_t count)
 {
-    if (m->mode == MODE_DENSE) {
+    if (mode_of(m) == MODE_DENSE) {
         if (m->u.dense[port] == 0) m->n++;
         m->u.dense[port] += count;
         return true;
     }
-    if (m->mode == MODE_INLINE) {
+    if (mode_of(m) == MODE_INLINE) {
         for (uint32_t i = 0; i < m->n; i++)
             if (m->u.small.port[i] == port) {
                 m->u.small.count[i] += count;
@@ -129,7 +132,7 @@ bool portmap_merge(struct portmap *into, const struct portmap *from)
 void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, uint32_t count),
                   void *ctx)
 {
-    switch (m->mode) {
+    switch (mode_of(m)) {
     case MODE_INLINE:
         for (uint32_t i = 0; i < m->n; i++)
             fn(ctx, m->u.small.port[i], m->u.small.count[i]);
@@ -147,14 +150,14 @@ void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, 
 
 void portmap_free(struct portmap *m)
 {
-    if (m->mode == MODE_HASH) free(m->u.slots);
-    if (m->mode == MODE_DENSE) free(m->u.dense);
+    if (mode_of(m) == MODE_HASH) free(m->u.slots);
+    if (mode_of(m) == MODE_DENSE) free(m->u.dense);
     memset(m, 0, sizeof *m);
 }
 
 uint64_t portmap_heap_bytes(const struct portmap *m)
 {
-    if (m->mode == MODE_HASH) return (uint64_t)m->cap * sizeof(struct portmap_slot);
-    if (m->mode == MODE_DENSE) return 65536u * sizeof(uint32_t);
+    if (mode_of(m) == MODE_HASH) return (uint64_t)m->cap * sizeof(struct portmap_slot);
+    if (mode_of(m) == MODE_DENSE) return 65536u * sizeof(uint32_t);
     return 0;
 }

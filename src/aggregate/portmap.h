@@ -14,10 +14,11 @@ struct portmap_slot {
     uint32_t count;
 };
 
+/* 24 bytes: the form is told by cap (0: inline, PORTMAP_DENSE: the dense array, else the
+ * number of hash slots) so that no separate field pads the record that holds the map. */
+#define PORTMAP_DENSE UINT32_MAX
+
 struct portmap {
-    uint32_t n;   /* distinct ports */
-    uint32_t cap; /* slots in the hash table */
-    uint8_t mode;
     union {
         struct {
             uint16_t port[PORTMAP_INLINE];
@@ -26,6 +27,8 @@ struct portmap {
         struct portmap_slot *slots;
         uint32_t *dense; /* 65536 counts */
     } u;
+    uint32_t n;   /* distinct ports */
+    uint32_t cap; /* see above */
 };
 
 /* A zeroed struct portmap is empty and ready. Returns false only when out of memory. */
