@@ -8,8 +8,12 @@ SL=$(realpath "$1")
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 . scripts/lab.sh
-trap 'lab_down; rm -rf "$work"' EXIT
+trap "lab_down; [ -n \"${KEEP:-}\" ] || rm -rf $work" EXIT
 say() { if eval "$2"; then echo "ok $1"; else echo "FAIL $1"; fi; }
+ready() { # ERRFILE: wait until capture says it is capturing (up to 10 s)
+    for _ in $(seq 100); do grep -q "capturing on" "$1" 2>/dev/null && return 0; sleep 0.1; done
+    return 1
+}
 
 if ! lab_up 2>"$work/lab.err"; then
     echo "FAIL network namespaces could be made ($(head -1 "$work/lab.err"))"
@@ -20,10 +24,16 @@ dump=$!
 ip netns exec "$LAB_SENS" "$SL" capture -i sl-t0 --db "$work/live.db" --sensor-name lab --flush 1 \
     -w "$work/raw.pcap" 2>"$work/capture.err" &
 cap=$!
-sleep 1.5
+ready "$work/capture.err"
+sleep 0.5
 lab_zmap 80 198.51.100.0/27
 lab_masscan 198.51.100.0/28 -p 22,23,80,443,445,1433,3389,8080
 sleep 2.5
+mv "$work/raw.pcap" "$work/raw-rotated.pcap" # as logrotate would
+kill -HUP "$cap"
+sleep 1.5
+lab_zmap 81 198.51.100.0/30
+sleep 1.5
 kill -INT "$cap"
 wait "$cap"
 rc=$?
@@ -38,15 +48,19 @@ syn_count() { tcpdump -n -r "$work/ref.pcap" "src host $1 and tcp and (tcp[13] &
 zmap_syn=$(syn_count 192.0.2.10)
 masscan_syn=$(syn_count 192.0.2.11)
 say "the history names zmap's source" '[ "$(field 192.0.2.10 tool)" = zmap ]'
-say "zmap's SYNs equal tcpdump's count ($zmap_syn; zmap sent 32)" '[ "$(field 192.0.2.10 syn_packets)" = "$zmap_syn" ] && [ "$zmap_syn" = 32 ]'
+say "zmap's SYNs equal tcpdump's count ($zmap_syn; zmap sent 32 + 4)" '[ "$(field 192.0.2.10 syn_packets)" = "$zmap_syn" ] && [ "$zmap_syn" = 36 ]'
 say "the history names masscan's source" '[ "$(field 192.0.2.11 tool)" = masscan ]'
 say "masscan's SYNs equal tcpdump's count ($masscan_syn; masscan sent 128)" '[ "$(field 192.0.2.11 syn_packets)" = "$masscan_syn" ] && [ "$masscan_syn" = 128 ]'
-say "-w kept the raw packets: as many as tcpdump saw" \
-    '[ "$(tcpdump -n -r "$work/raw.pcap" 2>/dev/null | wc -l)" = "$(tcpdump -n -r "$work/ref.pcap" 2>/dev/null | wc -l)" ]'
+scanner_packets() { tcpdump -n -r "$1" "tcp and src net 192.0.2.0/24" 2>/dev/null | wc -l; }
+raw_total=$(( $(scanner_packets "$work/raw-rotated.pcap") + $(scanner_packets "$work/raw.pcap") ))
+say "SIGHUP reopened the -w file after it was moved" '[ -s "$work/raw.pcap" ] && [ "$(tcpdump -n -r "$work/raw.pcap" "tcp dst port 81" 2>/dev/null | wc -l)" = 4 ]'
+say "-w kept the scanners' packets: as many as tcpdump saw ($raw_total)" \
+    '[ "$raw_total" = "$(scanner_packets "$work/ref.pcap")" ]'
 # Killed with -9 between flushes: the history stays consistent and keeps what was flushed.
-ip netns exec "$LAB_SENS" "$SL" capture -i sl-t0 --db "$work/kill.db" --flush 1 2>/dev/null &
+ip netns exec "$LAB_SENS" "$SL" capture -i sl-t0 --db "$work/kill.db" --flush 1 2>"$work/kill.err" &
 cap=$!
-sleep 1
+ready "$work/kill.err"
+sleep 0.5
 lab_zmap 80 198.51.100.0/27
 sleep 2.5
 kill -9 "$cap"

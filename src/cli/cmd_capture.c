@@ -34,6 +34,7 @@ static const char capture_help[] =
     "  -w PATTERN                also keep the raw packets in pcap files named by "
     "strftime(PATTERN)\n"
     "  -G SECONDS                with -w, start a new file every SECONDS\n"
+    "  -C MIB                    with -w, start a new file after MIB mebibytes (numbered)\n"
     "      --tz ZONE             the history's time zone if it is created now (default UTC)\n"
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
     "  -h, --help                this text\n"
@@ -135,7 +136,7 @@ int cmd_capture(int argc, char **argv)
     int opt, status = -1;
     char errbuf[SL_ERRBUF_SIZE], *end;
     optind = 1;
-    while (status < 0 && (opt = getopt_long(argc, argv, "+i:w:G:h", long_options, NULL)) != -1) {
+    while (status < 0 && (opt = getopt_long(argc, argv, "+i:w:G:C:h", long_options, NULL)) != -1) {
         switch (opt) {
         case 'i':
             lo.interface = optarg;

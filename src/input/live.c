@@ -16,6 +16,8 @@ struct live {
     struct live_options opt;
     pcap_dumper_t *dumper;
     time_t file_started;
+    char current[4096];  /* name of the file being written */
+    unsigned same_name;  /* files already written under that name in this run (-C) */
     void (*fn)(void *, const struct frame *);
     void *ctx;
 };
@@ -123,7 +125,8 @@ int live_dispatch(live_t *l, void (*fn)(void *, const struct frame *), void *ctx
     if (l->dumper) {
         pcap_dump_flush(l->dumper);
         time_t now = time(NULL);
-        if (l->opt.rotate_seconds > 0 && now - l->file_started >= l->opt.rotate_seconds)
+        if ((l->opt.rotate_seconds > 0 && now - l->file_started >= l->opt.rotate_seconds) ||
+            (l->opt.rotate_mib > 0 && pcap_dump_ftell64(l->dumper) >= (int64_t)l->opt.rotate_mib << 20))
             open_output(l, now, errbuf);
     }
     return n;
@@ -147,5 +150,6 @@ int live_stats(live_t *l, struct live_stats *st, char *errbuf)
 
 int live_reopen_output(live_t *l, char *errbuf)
 {
+    l->current[0] = '\0'; /* after logrotate moved the file, the same name starts afresh */
     return open_output(l, time(NULL), errbuf);
 }

@@ -18,6 +18,7 @@ struct live_options {
     bool promiscuous;
     const char *write_pattern; /* strftime pattern of raw pcap files, or NULL */
     int rotate_seconds;        /* with write_pattern: a new file every N seconds (0: one file) */
+    int rotate_mib;            /* with write_pattern: a new file after N MiB (0: no limit) */
 };
 
 struct live_stats {
