@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,8 @@ int live_open(live_t **out, const struct live_options *opt, char *errbuf)
             rc = sl_error(errbuf, SL_ERR_IO, "%s: cannot capture: %s", opt->interface,
                           status == PCAP_ERROR ? pcap_geterr(l->pcap) : pcap_statustostr(status));
     }
+    if (rc == SL_OK && pcap_setnonblock(l->pcap, 1, pcap_err) != 0)
+        rc = sl_error(errbuf, SL_ERR_IO, "%s: %s", opt->interface, pcap_err);
     if (rc == SL_OK && opt->filter && *opt->filter) {
         struct bpf_program prog;
         if (pcap_compile(l->pcap, &prog, opt->filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
@@ -118,6 +121,13 @@ int live_dispatch(live_t *l, void (*fn)(void *, const struct frame *), void *ctx
 {
     l->fn = fn;
     l->ctx = ctx;
+    /* libpcap's read timeout does not fire while no packet arrives (TPACKET_V3), so wait here,
+     * non-blocking, so that a quiet interface still gets its periodic flushes */
+    int fd = pcap_get_selectable_fd(l->pcap);
+    if (fd >= 0) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, 200) == 0) return 0;
+    }
     int n = pcap_dispatch(l->pcap, -1, on_packet, (u_char *)l);
     if (n == PCAP_ERROR)
         return sl_error(errbuf, SL_ERR_IO, "%s: %s", l->opt.interface, pcap_geterr(l->pcap));
