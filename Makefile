@@ -21,6 +21,8 @@ SAN_OBJ  := $(SAN_LIB) build/san/src/cli/main.o
 UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps demo test check unit clean format captures bench fuzz
+# Objects built on the way to a pattern target are kept, not deleted as intermediates.
+.SECONDARY:
 all: build/scanlens
 
 build/scanlens: $(OBJ)
