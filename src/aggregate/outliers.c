@@ -13,8 +13,7 @@ static int compare_u64(const void *a, const void *b)
 
 static bool counted(const struct analysis *an, size_t r)
 {
-    uint32_t s = an->record_source[r];
-    return s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER;
+    return record_scanner_tool(an, r) >= 0;
 }
 
 int find_outliers(const agg_t *agg, const struct analysis *an, const struct outlier_config *cfg,
@@ -69,7 +68,7 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
         *out = grown;
         (*out)[(*n_out)++] = (struct outlier){
             .record = (uint32_t)r,
-            .tool = an->source[an->record_source[r]].tool,
+            .tool = (uint8_t)record_scanner_tool(an, r),
             .day = rec->day,
             .syn_packets = syn,
             .day_syn = total,

@@ -289,7 +289,9 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     size_t n = agg_records(agg);
     struct grouping g = {0, NULL, NULL};
     an->record_source = malloc((n ? n : 1) * sizeof *an->record_source);
-    if (!an->record_source || group_by_source(agg, cfg->excluded, an->record_source, &g) != SL_OK ||
+    an->record_scanner_tool = malloc(n ? n : 1);
+    if (an->record_scanner_tool) memset(an->record_scanner_tool, NOT_SCANNER, n);
+    if (!an->record_source || !an->record_scanner_tool || group_by_source(agg, cfg->excluded, an->record_source, &g) != SL_OK ||
         !(an->source = big_calloc(g.n_sources * sizeof *an->source))) {
         free(g.offsets);
         free(g.members);
@@ -310,6 +312,8 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
             rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
         decide_tool(s, &merged, rules, cfg);
         s->cls = (uint8_t)decide_class(s, agg, cfg, infer_sensor);
+        if (s->cls == CLASS_SCANNER)
+            for (size_t d = 0; d < n_days; d++) an->record_scanner_tool[days[d]] = s->tool;
         add_to_totals(an, s);
         portmap_free(&merged.syn_ports);
         if (merged.udp_ports) portmap_free(merged.udp_ports);
@@ -327,7 +331,9 @@ void analysis_free(struct analysis *an)
 {
     big_free(an->source, an->n_sources * sizeof *an->source);
     free(an->record_source);
+    free(an->record_scanner_tool);
     an->source = NULL;
     an->record_source = NULL;
+    an->record_scanner_tool = NULL;
     an->n_sources = 0;
 }

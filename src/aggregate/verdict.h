@@ -73,11 +73,20 @@ struct analysis {
     int64_t first_ns, last_ns;
     int sensor_inferred;     /* 1 when the sensor's addresses were inferred */
     uint32_t *record_source; /* per agg record: its source's index, or NO_SOURCE */
+    uint8_t *record_scanner_tool; /* per agg record: its source's tool if a scanner, else 0xFF */
     size_t n_records;
     uint64_t excluded_records;
 };
 
 #define NO_SOURCE UINT32_MAX
+#define NOT_SCANNER 0xFF
+
+/* The tool of record r's source when that source is a scanner, else -1: what the figures
+ * count, kept beside the records so that counting them does not chase the summaries. */
+static inline int record_scanner_tool(const struct analysis *an, size_t r)
+{
+    return an->record_scanner_tool[r] == NOT_SCANNER ? -1 : an->record_scanner_tool[r];
+}
 
 int analysis_build(struct analysis *out, const agg_t *agg, const fprules_t *rules,
                    const struct verdict_config *cfg, char *errbuf);

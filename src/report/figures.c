@@ -52,18 +52,16 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         free(counts);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
     }
-    for (size_t r = 0; r < n; r++) {
-        uint32_t s = an->record_source[r];
-        if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER)
-            next[agg_record(agg, r)->day - fig->first_day + 1]++, used++;
-    }
+    for (size_t r = 0; r < n; r++)
+        if (record_scanner_tool(an, r) >= 0) {
+            next[agg_record(agg, r)->day - fig->first_day + 1]++;
+            used++;
+        }
     for (size_t d = 0; d < fig->n_days; d++)
         next[d + 1] += next[d];
-    for (size_t r = 0; r < n; r++) {
-        uint32_t s = an->record_source[r];
-        if (s != NO_SOURCE && an->source[s].cls == CLASS_SCANNER)
+    for (size_t r = 0; r < n; r++)
+        if (record_scanner_tool(an, r) >= 0)
             order[next[agg_record(agg, r)->day - fig->first_day]++] = (uint32_t)r;
-    }
     free(next);
     int rc = SL_OK;
     for (size_t i = 0; i < used && rc == SL_OK;) {
@@ -72,7 +70,7 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         size_t j = i;
         for (; j < used && agg_record(agg, order[j])->day == day; j++) {
             const struct src_day *rec = agg_record(agg, order[j]);
-            acc.tool = an->source[an->record_source[order[j]]].tool;
+            acc.tool = (uint8_t)record_scanner_tool(an, order[j]);
             portmap_each(&rec->syn_ports, add_port, &acc);
         }
         for (size_t t = 0; t < fig->n_tools; t++)
@@ -151,12 +149,12 @@ int figures_build(struct figure_data *fig, const agg_t *agg, const struct analys
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the figures");
     }
     for (size_t r = 0; r < agg_records(agg); r++) {
-        uint32_t s = an->record_source[r];
-        if (s == NO_SOURCE || an->source[s].cls != CLASS_SCANNER) continue;
+        int tool = record_scanner_tool(an, r);
+        if (tool < 0) continue;
         const struct src_day *rec = agg_record(agg, r);
         uint64_t syn = rec->kind_packets[KIND_SYN_PROBE];
         if (!syn) continue;
-        size_t d = (size_t)(rec->day - first), t = an->source[s].tool;
+        size_t d = (size_t)(rec->day - first), t = (size_t)tool;
         fig->day_syn[d] += syn;
         fig->day_tool_syn[d * fig->n_tools + t] += syn;
         fig->day_tool_sources[d * fig->n_tools + t]++;
