@@ -220,8 +220,42 @@ static void test_many_sources(void)
     agg_free(agg);
 }
 
+/* The report order: most SYNs first, then most probes, then by address (IPv4 before IPv6),
+ * whichever way each source's key is sorted internally. */
+static void test_source_order(void)
+{
+    static const struct {
+        const char *src;
+        int syn;
+    } plan[] = {{"10.0.0.2", 3}, {"2001:db8::1", 3}, {"10.0.0.5", 1}, {"10.0.0.9", 70000},
+                {"10.0.0.1", 3}, {"2001:db8::2", 70000}};
+    static const char *const want[] = {"10.0.0.9", "2001:db8::2", "10.0.0.1", "10.0.0.2",
+                                       "2001:db8::1", "10.0.0.5"};
+    agg_t *agg = agg_new();
+    for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++)
+        for (int k = 0; k < plan[i].syn; k++) {
+            struct packet p = make_syn(plan[i].src, "198.51.100.1", 4000, (uint16_t)(k % 7 + 1), k, 0, -1);
+            agg_add(agg, &p, 0);
+        }
+    fprules_t *rules = fprules_new();
+    struct verdict_config cfg;
+    verdict_config_defaults(&cfg);
+    struct analysis an;
+    analysis_build(&an, agg, rules, &cfg, NULL);
+    int ok = an.n_sources == 6;
+    for (size_t i = 0; ok && i < 6; i++) {
+        char buf[64];
+        ok = !strcmp(ipaddr_format(&an.source[i].src, buf, sizeof buf), want[i]);
+    }
+    CHECK("sources in report order across IPv4, IPv6 and large counts", ok);
+    analysis_free(&an);
+    fprules_free(rules);
+    agg_free(agg);
+}
+
 int main(void)
 {
+    test_source_order();
     test_many_sources();
     test_portmap();
     test_merge_exact();
