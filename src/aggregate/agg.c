@@ -400,6 +400,41 @@ bool agg_merge(agg_t *into, const agg_t *from)
     return ok;
 }
 
+bool agg_absorb(agg_t *into, agg_t *from)
+{
+    bool ok = true;
+    into->frames += from->frames;
+    into->dropped += from->dropped;
+    for (int s = 0; s < PKT_STATUS_COUNT; s++) into->status_count[s] += from->status_count[s];
+    for (int k = 0; k < KIND_COUNT; k++) into->kind_count[k] += from->kind_count[k];
+    if ((into->n_rec + from->n_rec + 1) * 2 > into->cap_slots) {
+        /* grow once for all of them */
+        size_t want = into->n_rec + from->n_rec;
+        while (ok && (want + 1) * 2 > into->cap_slots) ok = grow_slots(into);
+    }
+    for (size_t i = 0; ok && i < from->n_rec; i++) {
+        struct src_day *f = record_at(from, i);
+        uint32_t hash = key_hash(&f->src, f->day);
+        size_t before = into->n_rec;
+        struct src_day *r = lookup_hashed(into, &f->src, f->day, hash);
+        if (!r) {
+            ok = false;
+        } else if (into->n_rec > before) { /* new here: move the record, sets and all */
+            *r = *f;
+            memset(&f->syn_ports, 0, sizeof f->syn_ports);
+            f->udp_ports = NULL;
+            memset(&f->dsts, 0, sizeof f->dsts);
+        } else {
+            ok = src_day_merge(r, f);
+        }
+    }
+    for (size_t i = 0; ok && i < from->probed.n; i++)
+        ok = probed_insert(&into->probed, &from->probed.addr[i]);
+    into->probed.overflow |= from->probed.overflow;
+    into->last = NULL;
+    return ok;
+}
+
 size_t agg_records(const agg_t *a)
 {
     return a->n_rec;

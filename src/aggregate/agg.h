@@ -67,6 +67,9 @@ bool agg_merge(agg_t *into, const agg_t *from);
 /* Frees the lookup index (about 16 bytes a record) once reading is over; adding or merging
  * later rebuilds it. */
 void agg_drop_index(agg_t *a);
+/* Like agg_merge, but moves what it can out of `from` instead of copying it; `from` is left
+ * fit only for agg_free. */
+bool agg_absorb(agg_t *into, agg_t *from);
 /* Adds one record (from another table or a store) into the table. */
 bool agg_merge_record(agg_t *a, const struct src_day *from);
 /* Adds packet-level counters (by enum packet_status and enum packet_kind) and a probed

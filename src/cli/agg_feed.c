@@ -75,7 +75,7 @@ void agg_feed_join(void *feed, void *worker_feed)
         f->agg = w->agg;
         w->agg = empty;
     } else {
-        agg_merge(f->agg, w->agg);
+        agg_absorb(f->agg, w->agg);
     }
     f->outside_period += w->outside_period;
     agg_feed_free(w);

@@ -113,6 +113,8 @@ static void test_merge_exact(void)
     agg_merge(merged, part2);
     CHECK("9 (day, source) records", agg_records(whole) == 9);
     CHECK("split and merged equals read whole", compare_records(whole, merged));
+    agg_absorb(part1, part2); /* moves part2's records */
+    CHECK("split and absorbed equals read whole", compare_records(whole, part1));
     uint64_t syn = 0;
     for (size_t i = 0; i < agg_records(whole); i++)
         syn += agg_record(whole, i)->kind_packets[KIND_SYN_PROBE];
