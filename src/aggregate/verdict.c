@@ -122,44 +122,12 @@ static bool sorted_order(const struct analysis *an, uint32_t *order)
     return ok;
 }
 
-/* Sorts the sources (most SYNs first) and renumbers record_source to match. */
-static void sort_sources(struct analysis *an)
+/* Ranks the sources (most SYNs first) without moving them: an->rank. */
+static void rank_sources(struct analysis *an)
 {
-    size_t n = an->n_sources;
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    uint32_t *position = malloc((n ? n : 1) * sizeof *position);
-    if (!order || !position) { /* keep the unsorted order: still correct, only less tidy */
-        free(order);
-        free(position);
-        return;
-    }
-    /* sort compact keys (no pointer chasing), then move the summaries along the cycles of
-     * the permutation: no second copy of the summaries */
-    if (!sorted_order(an, order)) {
-        free(order);
-        free(position);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        position[order[i]] = (uint32_t)i;
-    for (size_t start = 0; start < n; start++) {
-        if (order[start] == start || order[start] == NO_SOURCE) continue;
-        struct source_summary held = an->source[start];
-        size_t at = start;
-        while (order[at] != start) {
-            size_t from = order[at];
-            an->source[at] = an->source[from];
-            order[at] = NO_SOURCE;
-            at = from;
-        }
-        an->source[at] = held;
-        order[at] = NO_SOURCE;
-    }
-    for (size_t r = 0; r < an->n_records; r++)
-        if (an->record_source[r] != NO_SOURCE)
-            an->record_source[r] = position[an->record_source[r]];
-    free(order);
-    free(position);
+    an->rank = malloc((an->n_sources ? an->n_sources : 1) * sizeof *an->rank);
+    if (an->rank && !sorted_order(an, an->rank)) /* keep creation order: correct, less tidy */
+        for (size_t i = 0; i < an->n_sources; i++) an->rank[i] = (uint32_t)i;
 }
 
 /* Picks the tool with the most matches, if it has enough of them and of the probes. */
@@ -386,7 +354,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     }
     free(g.offsets);
     free(g.members);
-    sort_sources(an);
+    rank_sources(an);
     if (rc != SL_OK) analysis_free(an);
     return rc;
 }
@@ -396,6 +364,8 @@ void analysis_free(struct analysis *an)
     big_free(an->source, an->n_sources * sizeof *an->source);
     free(an->record_source);
     free(an->record_scanner_tool);
+    free(an->rank);
+    an->rank = NULL;
     an->source = NULL;
     an->record_source = NULL;
     an->record_scanner_tool = NULL;

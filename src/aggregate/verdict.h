@@ -59,7 +59,8 @@ struct tool_totals {
 };
 
 struct analysis {
-    struct source_summary *source; /* sorted by SYN packets, most first */
+    struct source_summary *source; /* in no particular order: see rank */
+    uint32_t *rank;                /* rank[i]: the source i-th in report order (most SYNs first) */
     size_t n_sources;
     size_t n_tools;
     struct tool_totals tool[FP_MAX_TOOLS]; /* index 0: unknown */
@@ -80,6 +81,12 @@ struct analysis {
 
 #define NO_SOURCE UINT32_MAX
 #define NOT_SCANNER 0xFF
+
+/* The i-th source in report order: most SYN packets first, then most probes, then address. */
+static inline const struct source_summary *analysis_ranked(const struct analysis *an, size_t i)
+{
+    return &an->source[an->rank ? an->rank[i] : i];
+}
 
 /* The tool of record r's source when that source is a scanner, else -1: what the figures
  * count, kept beside the records so that counting them does not chase the summaries. */

@@ -92,8 +92,8 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
 static void build_tool_stats(struct figure_data *fig, const struct analysis *an)
 {
     uint32_t seen[FP_MAX_TOOLS] = {0};
-    for (size_t i = 0; i < an->n_sources; i++) { /* sorted by SYN packets, most first */
-        const struct source_summary *s = &an->source[i];
+    for (size_t i = 0; i < an->n_sources; i++) { /* in report order: most SYN packets first */
+        const struct source_summary *s = analysis_ranked(an, i);
         uint64_t syn = s->kind_packets[KIND_SYN_PROBE];
         if (s->cls != CLASS_SCANNER || !syn) continue;
         struct tool_stats *t = &fig->tool[s->tool];

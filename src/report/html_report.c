@@ -212,7 +212,7 @@ static void top_sources(FILE *o, const struct report_input *in)
         fputs(source_head, o);
         size_t shown = 0;
         for (size_t k = 0; k < in->an->n_sources && shown < 10; k++) {
-            const struct source_summary *s = &in->an->source[k];
+            const struct source_summary *s = analysis_ranked(in->an, k);
             if (s->cls != CLASS_SCANNER || s->tool != tools[i] || !s->kind_packets[KIND_SYN_PROBE])
                 continue;
             source_row(o, in, s);
@@ -233,7 +233,7 @@ static void top_sources(FILE *o, const struct report_input *in)
     fputs(source_head, o);
     size_t shown = 0;
     for (size_t k = 0; k < in->an->n_sources && shown < 200; k++) {
-        const struct source_summary *s = &in->an->source[k];
+        const struct source_summary *s = analysis_ranked(in->an, k);
         if (!s->research_days && s->known < 0) continue;
         source_row(o, in, s);
         shown++;

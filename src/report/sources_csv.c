@@ -29,7 +29,7 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
           out);
     char addr[64], first[40], last[40];
     for (size_t i = 0; i < an->n_sources; i++) {
-        const struct source_summary *s = &an->source[i];
+        const struct source_summary *s = analysis_ranked(an, i);
         const uint64_t *k = s->kind_packets;
         fprintf(out,
                 "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64

@@ -119,13 +119,13 @@ static void write_analysis(FILE *out, const struct report_input *in)
     }
     fputs("\n  ],\n  \"research_sources\": [", out);
     for (size_t i = 0, n = 0; i < in->an->n_sources; i++) {
-        const struct source_summary *s = &in->an->source[i];
+        const struct source_summary *s = analysis_ranked(in->an, i);
         if (!s->research_days) continue;
         fprintf(out, "%s\"%s\"", n++ ? ", " : "", ipaddr_format(&s->src, addr, sizeof addr));
     }
     fputs("],\n  \"known_sources\": [", out);
     for (size_t i = 0, n = 0; i < in->an->n_sources; i++) {
-        const struct source_summary *s = &in->an->source[i];
+        const struct source_summary *s = analysis_ranked(in->an, i);
         if (s->known < 0) continue;
         fprintf(out, "%s\n    {\"src\": \"%s\", \"org\": ", n++ ? "," : "",
                 ipaddr_format(&s->src, addr, sizeof addr));

@@ -207,15 +207,15 @@ static void test_many_sources(void)
     CHECK("many sources: one summary per address", an.n_sources == (size_t)n);
     int sorted = 1, mapped = 1;
     for (size_t i = 1; i < an.n_sources; i++)
-        if (an.source[i].kind_packets[KIND_SYN_PROBE] >
-            an.source[i - 1].kind_packets[KIND_SYN_PROBE])
+        if (analysis_ranked(&an, i)->kind_packets[KIND_SYN_PROBE] >
+            analysis_ranked(&an, i - 1)->kind_packets[KIND_SYN_PROBE])
             sorted = 0;
     for (size_t r = 0; r < agg_records(agg); r++) {
         const struct source_summary *s = &an.source[an.record_source[r]];
         if (memcmp(&s->src, &agg_record(agg, r)->src, sizeof s->src)) mapped = 0;
     }
-    CHECK("many sources: sorted by SYN packets",
-          sorted && an.source[0].kind_packets[KIND_SYN_PROBE] == 5);
+    CHECK("many sources: ranked by SYN packets",
+          sorted && analysis_ranked(&an, 0)->kind_packets[KIND_SYN_PROBE] == 5);
     CHECK("many sources: every record maps to its own source", mapped);
     analysis_free(&an);
     fprules_free(rules);
@@ -247,7 +247,7 @@ static void test_source_order(void)
     int ok = an.n_sources == 6;
     for (size_t i = 0; ok && i < 6; i++) {
         char buf[64];
-        ok = !strcmp(ipaddr_format(&an.source[i].src, buf, sizeof buf), want[i]);
+        ok = !strcmp(ipaddr_format(&analysis_ranked(&an, i)->src, buf, sizeof buf), want[i]);
     }
     CHECK("sources in report order across IPv4, IPv6 and large counts", ok);
     analysis_free(&an);
