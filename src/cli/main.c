@@ -42,7 +42,13 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            /* getopt names argv[0] in its messages: "scanlens analyze: option requires ..." */
+            static char name[64];
+            snprintf(name, sizeof name, "scanlens %s", commands[i].name);
+            argv[1] = name;
+            return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "scanlens: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
