@@ -1,6 +1,7 @@
 /* Source verdicts: merge a source's days, pick its tool, decide its class, add up totals. */
 #include "verdict.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,6 +249,29 @@ static void add_to_totals(struct analysis *an, const struct source_summary *s)
     }
 }
 
+static void add_totals(struct analysis *into, const struct analysis *from)
+{
+    for (int c = 0; c < CLASS_COUNT; c++) {
+        into->class_sources[c] += from->class_sources[c];
+        into->class_packets[c] += from->class_packets[c];
+    }
+    for (int t = 0; t < FP_MAX_TOOLS; t++) {
+        into->tool[t].syn_packets += from->tool[t].syn_packets;
+        into->tool[t].udp_packets += from->tool[t].udp_packets;
+        into->tool[t].icmp_packets += from->tool[t].icmp_packets;
+        into->tool[t].sources += from->tool[t].sources;
+        into->tool[t].syn_sources += from->tool[t].syn_sources;
+    }
+    into->syn_probes += from->syn_probes;
+    into->udp_probes += from->udp_probes;
+    into->icmp_probes += from->icmp_probes;
+    into->tool_syn_sources += from->tool_syn_sources;
+    into->reflection_syn += from->reflection_syn;
+    into->backscatter_packets += from->backscatter_packets;
+    if (from->first_ns < into->first_ns) into->first_ns = from->first_ns;
+    if (from->last_ns > into->last_ns) into->last_ns = from->last_ns;
+}
+
 static uint64_t address_hash(const struct ipaddr *a)
 {
     uint64_t lo, hi;
@@ -259,6 +283,22 @@ static uint64_t address_hash(const struct ipaddr *a)
     x ^= x >> 33;
     return x;
 }
+
+struct grouping;
+
+/* One thread's share of the judging: sources [from, to). */
+struct judge_slice {
+    struct analysis *an;
+    const agg_t *agg;
+    const fprules_t *rules;
+    const struct verdict_config *cfg;
+    const struct grouping *g;
+    size_t from, to;
+    bool infer_sensor, ok;
+    struct analysis totals; /* only the totals fields are used */
+};
+
+static void *judge(void *arg);
 
 /* The kept records grouped by source without sorting them: a hash table from address to
  * source number, then a counting sort that lays each source's records side by side.
@@ -308,6 +348,34 @@ static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *
     return SL_OK;
 }
 
+static void *judge(void *arg)
+{
+    struct judge_slice *j = arg;
+    struct analysis *an = j->an;
+    memset(&j->totals, 0, sizeof j->totals);
+    j->totals.first_ns = INT64_MAX;
+    j->totals.last_ns = INT64_MIN;
+    j->ok = true;
+    for (size_t i = j->from; i < j->to; i++) {
+        struct source_summary *s = &an->source[i];
+        const uint32_t *days = j->g->members + j->g->offsets[i];
+        size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
+        struct src_day merged;
+        s->known = j->cfg->known ? known_list_find(j->cfg->known, &agg_record(j->agg, days[0])->src) : -1;
+        if (!merge_days(&merged, s, j->agg, days, n_days, j->cfg)) j->ok = false;
+        decide_tool(s, &merged, j->rules, j->cfg);
+        s->cls = (uint8_t)decide_class(s, j->agg, j->cfg, j->infer_sensor);
+        if (s->cls == CLASS_SCANNER)
+            for (size_t d = 0; d < n_days; d++) an->record_scanner_tool[days[d]] = s->tool;
+        add_to_totals(&j->totals, s);
+        portmap_free(&merged.syn_ports);
+        if (merged.udp_ports) portmap_free(merged.udp_ports);
+        free(merged.udp_ports);
+        addrset_free(&merged.dsts);
+    }
+    return NULL;
+}
+
 int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules,
                    const struct verdict_config *cfg, char *errbuf)
 {
@@ -332,26 +400,34 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     }
     for (size_t r = 0; r < n; r++)
         if (cfg->excluded && cfg->excluded[r]) an->excluded_records++;
-    int rc = SL_OK;
     an->n_sources = g.n_sources;
-    for (size_t i = 0; i < g.n_sources; i++) {
-        struct source_summary *s = &an->source[i];
-        const uint32_t *days = g.members + g.offsets[i];
-        size_t n_days = g.offsets[i + 1] - g.offsets[i];
-        struct src_day merged;
-        s->known = cfg->known ? known_list_find(cfg->known, &agg_record(agg, days[0])->src) : -1;
-        if (!merge_days(&merged, s, agg, days, n_days, cfg))
-            rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
-        decide_tool(s, &merged, rules, cfg);
-        s->cls = (uint8_t)decide_class(s, agg, cfg, infer_sensor);
-        if (s->cls == CLASS_SCANNER)
-            for (size_t d = 0; d < n_days; d++) an->record_scanner_tool[days[d]] = s->tool;
-        add_to_totals(an, s);
-        portmap_free(&merged.syn_ports);
-        if (merged.udp_ports) portmap_free(merged.udp_ports);
-        free(merged.udp_ports);
-        addrset_free(&merged.dsts);
+    /* Sources are independent: slices of them are judged by cfg->threads threads, each adding
+     * up its own totals, which are summed after. */
+    size_t threads = cfg->threads > 1 ? cfg->threads : 1;
+    if (threads > 16) threads = 16;
+    struct judge_slice slices[16];
+    pthread_t tid[16];
+    bool started[16] = {false};
+    for (size_t t = 0; t < threads; t++) {
+        slices[t] = (struct judge_slice){.an = an, .agg = agg, .rules = rules, .cfg = cfg, .g = &g,
+                                         .from = g.n_sources * t / threads,
+                                         .to = g.n_sources * (t + 1) / threads,
+                                         .infer_sensor = infer_sensor};
+        if (t > 0) started[t] = pthread_create(&tid[t], NULL, judge, &slices[t]) == 0;
     }
+    judge(&slices[0]);
+    for (size_t t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            judge(&slices[t]); /* no thread to be had: judge it here */
+    }
+    bool ok = true;
+    for (size_t t = 0; t < threads; t++) {
+        add_totals(an, &slices[t].totals);
+        ok = ok && slices[t].ok;
+    }
+    int rc = ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
     free(g.offsets);
     free(g.members);
     rank_sources(an);

@@ -33,6 +33,7 @@ struct verdict_config {
     uint32_t research_min_ports;
     const known_list_t *known; /* may be NULL */
     const uint8_t *excluded;   /* per agg record: nonzero leaves it out; may be NULL */
+    size_t threads;            /* judging threads (0 or 1: this one) */
 };
 
 void verdict_config_defaults(struct verdict_config *cfg);

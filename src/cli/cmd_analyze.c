@@ -78,6 +78,7 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     if (feed->outside_period)
         fprintf(stderr, "scanlens: %llu packets fell outside --from/--to and were skipped\n",
                 (unsigned long long)feed->outside_period);
+    ro->analysis.verdict.threads = in->jobs;
     if (status != EXIT_FAILED) {
         int reported =
             produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor, NULL);
