@@ -9,6 +9,10 @@
 # Each tool runs from its own source address, so each capture's expected verdicts are known
 # by construction; they are written down by hand in tests/golden/expected-verdicts.txt.
 set -eu
+for tool in zmap masscan nmap hping3 tcpdump curl python3 ip; do
+    command -v "$tool" >/dev/null || { echo "make-captures: needs $tool (apt-get install zmap masscan nmap hping3 tcpdump curl iproute2)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "make-captures: run as root (it creates network namespaces)" >&2; exit 1; }
 out=${1:-tests/captures}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -18,7 +18,8 @@ static const char report_help[] =
     "\n"
     "      --db PATH             the history\n"
     "      --sensor NAME         a sensor to include (repeatable; default: all)\n"
-    "      --fingerprints FILE   rules that name tools the history knows by other names\n";
+    "      --fingerprints FILE   rules that name tools the history knows by other names\n"
+    "  -j, --jobs N              judge the sources with N threads\n";
 
 static const char report_help_end[] =
     "  -h, --help                this text\n"
@@ -141,6 +142,7 @@ int cmd_report(int argc, char **argv)
         {"db", required_argument, NULL, OPT_DB},
         {"sensor", required_argument, NULL, OPT_SENSOR_NAME},
         {"fingerprints", required_argument, NULL, OPT_FINGERPRINTS},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -156,7 +158,7 @@ int cmd_report(int argc, char **argv)
     const char *db = NULL;
     int opt, status = -1;
     optind = 1;
-    while (status < 0 && (opt = getopt_long(argc, argv, "+o:h", long_options, NULL)) != -1) {
+    while (status < 0 && (opt = getopt_long(argc, argv, "+o:j:h", long_options, NULL)) != -1) {
         int handled = report_option(ro, opt, optarg);
         if (handled < 0) status = EXIT_USAGE;
         if (handled) continue;
@@ -197,6 +199,7 @@ int cmd_report(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
+    ro->analysis.verdict.threads = in.jobs;
     if (status < 0) status = run(db, wanted, ro, rules, known);
     fprules_free(rules);
     known_list_free(known);
