@@ -22,6 +22,7 @@ SCAN=$LAB_SCAN
 SENS=$LAB_SENS
 GW_MAC=$LAB_GW_MAC
 trap 'lab_down; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 lab_up
 
 # The sensor: something listening on 80/tcp, so that some probes get a SYN/ACK.

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 . scripts/lab.sh
 trap "lab_down; [ -n \"${KEEP:-}\" ] || rm -rf $work" EXIT
+trap 'exit 1' INT TERM HUP PIPE
 say() { if eval "$2"; then echo "ok $1"; else echo "FAIL $1"; fi; }
 ready() { # ERRFILE: wait until capture says it is capturing (up to 10 s)
     for _ in $(seq 100); do grep -q "capturing on" "$1" 2>/dev/null && return 0; sleep 0.1; done

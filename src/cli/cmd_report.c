@@ -170,7 +170,8 @@ int cmd_report(int argc, char **argv)
             if (wanted->n < 256) snprintf(wanted->name[wanted->n++], 64, "%s", optarg);
             break;
         case OPT_FINGERPRINTS:
-            input_option(&in, opt, optarg);
+        case 'j':
+            if (input_option(&in, opt, optarg) < 0) status = EXIT_USAGE;
             break;
         case 'h':
             printf("%s%s%s", report_help, report_options_help, report_help_end);
