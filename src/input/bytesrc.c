@@ -23,7 +23,7 @@ enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
 struct bytesrc {
     int fd;
     enum codec codec;
-    uint64_t file_size, file_consumed;
+    uint64_t file_consumed;
 
     /* mapped mode: the whole file, read in place */
     const uint8_t *map;
@@ -175,7 +175,6 @@ static bool try_map(bytesrc_t *s)
 {
     struct stat st;
     if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    s->file_size = (uint64_t)st.st_size;
     uint8_t magic[4] = {0};
     if (st.st_size >= 4 && pread(s->fd, magic, 4, 0) == 4 &&
         ((magic[0] == 0x1f && magic[1] == 0x8b) ||
@@ -296,10 +295,6 @@ const char *bytesrc_compression(const bytesrc_t *s)
     return s->codec == CODEC_GZIP ? "gzip" : s->codec == CODEC_ZSTD ? "zstd" : "none";
 }
 
-uint64_t bytesrc_file_size(const bytesrc_t *s)
-{
-    return s->file_size;
-}
 
 uint64_t bytesrc_file_offset(const bytesrc_t *s)
 {

@@ -24,8 +24,6 @@ const uint8_t *bytesrc_mapping(const bytesrc_t *s, size_t *len);
 uint64_t bytesrc_offset(const bytesrc_t *s);
 /* "none", "gzip" or "zstd". */
 const char *bytesrc_compression(const bytesrc_t *s);
-/* Size of the underlying file in bytes (compressed), 0 if unknown (a pipe). */
-uint64_t bytesrc_file_size(const bytesrc_t *s);
 /* Compressed bytes consumed so far, for progress reports. */
 uint64_t bytesrc_file_offset(const bytesrc_t *s);
 

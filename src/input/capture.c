@@ -113,15 +113,7 @@ uint64_t capture_bytes_read(const capture_t *cap)
     return bytesrc_file_offset(cap->src);
 }
 
-uint64_t capture_file_size(const capture_t *cap)
-{
-    return bytesrc_file_size(cap->src);
-}
 
-uint64_t capture_frames_read(const capture_t *cap)
-{
-    return cap->frames;
-}
 
 int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end,
                        char *errbuf)

@@ -45,9 +45,7 @@ const char *capture_compression(const capture_t *cap);
 /* Warnings that do not stop reading (an interface with an unsupported link type, ...):
  * returns the text of the newest one not yet taken, or NULL. */
 const char *capture_take_warning(capture_t *cap);
-/* Bytes of the file consumed so far and its size (0 when unknown), for progress. */
+/* Bytes of the file consumed so far (compressed bytes for compressed files), for progress. */
 uint64_t capture_bytes_read(const capture_t *cap);
-uint64_t capture_file_size(const capture_t *cap);
-uint64_t capture_frames_read(const capture_t *cap);
 
 #endif

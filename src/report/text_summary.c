@@ -43,6 +43,10 @@ static void print_inputs(FILE *out, const struct report_input *in)
             fprintf(out, "%s%s", i ? ", " : ": ",
                     ipaddr_format(agg_probed(agg, i), buf, sizeof buf));
         fprintf(out, "%s\n", n > 3 ? ", ..." : "");
+        if (agg_probed_overflow(agg))
+            fprintf(out, "  (more than %u addresses received probes: only the first were kept, so "
+                         "give the sensor's prefixes with --sensor)\n",
+                    AGG_MAX_PROBED);
     }
 }
 
