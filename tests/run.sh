@@ -351,6 +351,16 @@ for v in "$CAP"/variants/*; do
         sh -c "[ $rc = 0 ] && cmp -s '$expected' '$T/variant.csv'"
 done
 
+echo "== a small snapshot length"
+# tcpdump -s 56 keeps the fixed TCP header but not the options: SYNs still count; rules that
+# need the options cannot match; rules that need none still do.
+editcap -s 56 "$CAP/real-nmap-syn.pcap" "$T/nmap-s56.pcap" >/dev/null 2>&1
+editcap -s 56 "$CAP/real-masscan-syn.pcap" "$T/masscan-s56.pcap" >/dev/null 2>&1
+run analyze -q -o "$T/s56" "$T/nmap-s56.pcap" "$T/masscan-s56.pcap"
+check "snaplen 56: nmap's 32 SYNs still counted" [ "$(csv_field "$T/s56/sources.csv" 192.0.2.12 syn_packets)" = 32 ]
+check "snaplen 56: nmap cannot be told without its MSS option" [ "$(csv_field "$T/s56/sources.csv" 192.0.2.12 tool)" = unknown ]
+check "snaplen 56: masscan 1.3 (no options) still is" [ "$(csv_field "$T/s56/sources.csv" 192.0.2.11 tool)" = masscan ]
+
 echo "== broken captures"
 while IFS='|' read -r file status packets text; do
     file=$(trim "$file"); status=$(trim "$status"); packets=$(trim "$packets"); text=$(trim "$text")

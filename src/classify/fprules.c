@@ -590,12 +590,12 @@ static bool rule_holds(const struct fp_rule *rule, const struct packet *p)
         return false;
     if (rule->seq_is_dst && (p->ip_version != 4 || p->seq != p->dst4)) return false;
     if (rule->opts_set) {
-        if (p->opt_len != rule->opt_len) return false;
+        if (p->opts_cut || p->opt_len != rule->opt_len) return false;
         for (int i = 0; i < rule->opt_len; i++)
             if ((p->opts[i] & rule->opt_mask[i]) != rule->opt_bytes[i]) return false;
     }
     if (rule->needs_ts_near) {
-        if (!p->has_ts) return false;
+        if (!p->has_ts || p->opts_cut) return false;
         int64_t now = p->ts_ns / 1000000000;
         int64_t diff = (int64_t)p->tsval - now;
         if (diff < -(int64_t)rule->ts_window || diff > (int64_t)rule->ts_window) return false;

@@ -43,12 +43,14 @@ int decode_tcp(struct cursor *c, struct packet *p)
     size_t opt_len = header_len - 20;
     p->opts = cursor_ptr(c);
     if (!cursor_skip(c, opt_len)) {
-        /* Snaplen cut the options: keep what is there, but say the header is incomplete. */
+        /* A small snaplen (tcpdump -s 68, say) cut the options: the fixed header is whole, so
+         * the packet still counts, but no rule may judge the options it cannot see. */
         p->opt_len = (uint8_t)cursor_left(c);
-        return PKT_TRUNCATED;
+        p->opts_cut = 1;
+    } else {
+        p->opt_len = (uint8_t)opt_len;
+        read_timestamp(p);
     }
-    p->opt_len = (uint8_t)opt_len;
-    read_timestamp(p);
     p->payload_len = (uint16_t)(p->l4_len > header_len ? p->l4_len - header_len : 0);
     return PKT_OK;
 }

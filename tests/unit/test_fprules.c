@@ -67,6 +67,9 @@ static void test_builtin(void)
     p.df = 1, p.ttl = 117, p.window = 64240;
     fprules_match(r, &p);
     CHECK("a Windows stack with the same layout is no tool", p.tool == TOOL_UNKNOWN);
+    p.df = 0, p.ttl = 50, p.window = 65535, p.opt_len = 4, p.opts_cut = 1;
+    fprules_match(r, &p);
+    CHECK("options cut by the snaplen match no layout rule", p.tool == TOOL_UNKNOWN);
     fprules_free(r);
 }
 
