@@ -223,6 +223,8 @@ run ingest -q --db "$H/one.db" "$CAP/demo-month.pcap.gz" "$CAP/crafted-misc.pcap
 check "ingest: exit 0" [ "$rc" = 0 ]
 run report --db "$H/one.db" -o "$H/one"
 check "report from the history equals analyze (ingested in one go)" same_report "$H/direct" "$H/one"
+check "... and lists the ingested files with their packets" \
+    [ "$(json_get "$H/one/summary.json" 'sorted(i["packets"] for i in d["inputs"])')" = "[74, 30004]" ]
 run ingest -q --db "$H/pieces.db" "$CAP/crafted-misc.pcap"
 run ingest -q --db "$H/pieces.db" "$CAP/demo-month.pcap.gz"
 run report --db "$H/pieces.db" -o "$H/pieces"

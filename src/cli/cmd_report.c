@@ -81,6 +81,33 @@ static int compare_sensors(store_t *st, const struct sensor_list *sl, struct rep
     return SL_OK;
 }
 
+/* The files behind the report, from the ingest ledgers, for its Inputs list. */
+struct ledger {
+    struct file_result *files;
+    size_t n, cap;
+};
+
+static void collect_file(void *ctx, const char *path, uint64_t packets, int state, const char *message)
+{
+    struct ledger *l = ctx;
+    if (state == FILE_STARTED) return; /* being ingested, or interrupted: none of it is here */
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct file_result *grown = realloc(l->files, cap * sizeof *grown);
+        if (!grown) return;
+        l->files = grown;
+        l->cap = cap;
+    }
+    struct file_result *f = &l->files[l->n++];
+    memset(f, 0, sizeof *f);
+    f->path = strdup(path);
+    f->format = "history";
+    f->compression = "";
+    f->frames = packets;
+    f->status = state == FILE_COMPLETE && !message ? SL_OK : SL_ERR_FORMAT;
+    snprintf(f->message, sizeof f->message, "%s", message ? message : state == FILE_FAILED ? "unreadable" : "");
+}
+
 static int run(const char *db, struct sensor_list *wanted, struct report_options *ro,
                const fprules_t *rules, const known_list_t *known)
 {
@@ -117,9 +144,14 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
     }
+    struct ledger ledger = {NULL, 0, 0};
+    for (size_t i = 0; status == EXIT_OK && i < wanted->n; i++)
+        st->ops->each_file(st, wanted->id[i], collect_file, &ledger, errbuf);
     if (status == EXIT_OK)
-        status = produce_report(ro, agg, rules, known, NULL, 0, &(struct netset){0},
+        status = produce_report(ro, agg, rules, known, ledger.files, ledger.n, &(struct netset){0},
                                 wanted->n > 1 ? &cmp : NULL);
+    for (size_t i = 0; i < ledger.n; i++) free((char *)ledger.files[i].path);
+    free(ledger.files);
     if (status == EXIT_OK && wanted->n > 1) {
         printf("\nSensors compared (sensor, tool, SYN packets, share, top ports):\n");
         for (size_t i = 0; i < cmp.n_rows; i++)

@@ -749,6 +749,28 @@ static int sqlite_each_unfinished(store_t *base, int64_t sensor, void (*fn)(void
     return SL_OK;
 }
 
+static int sqlite_each_file(store_t *base, int64_t sensor,
+                            void (*fn)(void *, const char *, uint64_t, int, const char *),
+                            void *ctx, char *errbuf)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT path, coalesce(packets, 0), state, message FROM ingest"
+                           " WHERE sensor_id = ? ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, errbuf, "reading the ingest ledger");
+    sqlite3_bind_int64(st, 1, sensor);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *state = (const char *)sqlite3_column_text(st, 2);
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+           !strcmp(state, "complete") ? FILE_COMPLETE : !strcmp(state, "failed") ? FILE_FAILED : FILE_STARTED,
+           (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    return SL_OK;
+}
+
 const struct store_ops store_sqlite = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -765,4 +787,5 @@ const struct store_ops store_sqlite = {
     .load = sqlite_load,
     .each_sensor = sqlite_each_sensor,
     .each_unfinished = sqlite_each_unfinished,
+    .each_file = sqlite_each_file,
 };

@@ -60,6 +60,12 @@ struct store_ops {
     /* Calls fn for every sensor (id, name). */
     int (*each_sensor)(store_t *st, void (*fn)(void *ctx, int64_t id, const char *name), void *ctx,
                        char *errbuf);
+    /* Calls fn for every file in the ingest ledger of the sensor: path, packets, state and the
+     * message it was recorded with (or NULL). */
+    int (*each_file)(store_t *st, int64_t sensor,
+                     void (*fn)(void *ctx, const char *path, uint64_t packets, int state,
+                                const char *message),
+                     void *ctx, char *errbuf);
     /* Calls fn for every file left in state FILE_STARTED (an interrupted ingest). */
     int (*each_unfinished)(store_t *st, int64_t sensor, void (*fn)(void *ctx, const char *path),
                            void *ctx, char *errbuf);
