@@ -405,12 +405,15 @@ bool agg_absorb(agg_t *into, agg_t *from)
     bool ok = true;
     into->frames += from->frames;
     into->dropped += from->dropped;
-    for (int s = 0; s < PKT_STATUS_COUNT; s++) into->status_count[s] += from->status_count[s];
-    for (int k = 0; k < KIND_COUNT; k++) into->kind_count[k] += from->kind_count[k];
+    for (int s = 0; s < PKT_STATUS_COUNT; s++)
+        into->status_count[s] += from->status_count[s];
+    for (int k = 0; k < KIND_COUNT; k++)
+        into->kind_count[k] += from->kind_count[k];
     if ((into->n_rec + from->n_rec + 1) * 2 > into->cap_slots) {
         /* grow once for all of them */
         size_t want = into->n_rec + from->n_rec;
-        while (ok && (want + 1) * 2 > into->cap_slots) ok = grow_slots(into);
+        while (ok && (want + 1) * 2 > into->cap_slots)
+            ok = grow_slots(into);
     }
     for (size_t i = 0; ok && i < from->n_rec; i++) {
         struct src_day *f = record_at(from, i);

@@ -71,9 +71,11 @@ static uint64_t pack(const struct source_summary *s)
 
 static struct sort_key unpack(const struct packed_key *p)
 {
-    struct sort_key k = {0xFFFF - (p->key >> 48), 0xFFFF - (p->key >> 32 & 0xFFFF), {{0}}, p->index};
+    struct sort_key k = {
+        0xFFFF - (p->key >> 48), 0xFFFF - (p->key >> 32 & 0xFFFF), {{0}}, p->index};
     k.src.b[10] = k.src.b[11] = 0xFF;
-    for (int i = 0; i < 4; i++) k.src.b[12 + i] = (uint8_t)(p->key >> (24 - 8 * i));
+    for (int i = 0; i < 4; i++)
+        k.src.b[12 + i] = (uint8_t)(p->key >> (24 - 8 * i));
     return k;
 }
 
@@ -81,10 +83,13 @@ static void radix_sort(struct packed_key *a, struct packed_key *tmp, size_t n)
 {
     for (int shift = 0; shift < 64; shift += 8) {
         size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++) count[(a[i].key >> shift & 0xFF) + 1]++;
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].key >> shift & 0xFF) + 1]++;
         if (count[(a[0].key >> shift & 0xFF) + 1] == n) continue; /* this byte is all the same */
-        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++) tmp[count[a[i].key >> shift & 0xFF]++] = a[i];
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[a[i].key >> shift & 0xFF]++] = a[i];
         memcpy(a, tmp, n * sizeof *a);
     }
 }
@@ -93,7 +98,8 @@ static void radix_sort(struct packed_key *a, struct packed_key *tmp, size_t n)
 static bool sorted_order(const struct analysis *an, uint32_t *order)
 {
     size_t n = an->n_sources, n_packed = 0, n_other = 0;
-    for (size_t i = 0; i < n; i++) n_packed += packable(&an->source[i]);
+    for (size_t i = 0; i < n; i++)
+        n_packed += packable(&an->source[i]);
     n_other = n - n_packed;
     struct packed_key *packed = malloc((n_packed ? n_packed : 1) * sizeof *packed);
     struct packed_key *tmp = malloc((n_packed ? n_packed : 1) * sizeof *tmp);
@@ -106,13 +112,15 @@ static bool sorted_order(const struct analysis *an, uint32_t *order)
             if (packable(s))
                 packed[p++] = (struct packed_key){pack(s), (uint32_t)i};
             else
-                other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], s->probes, s->src, (uint32_t)i};
+                other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], s->probes, s->src,
+                                               (uint32_t)i};
         }
         if (n_packed) radix_sort(packed, tmp, n_packed);
         qsort(other, n_other, sizeof *other, compare_key);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
-            struct sort_key ka = a < n_packed ? unpack(&packed[a]) : (struct sort_key){0, 0, {{0}}, 0};
+            struct sort_key ka =
+                a < n_packed ? unpack(&packed[a]) : (struct sort_key){0, 0, {{0}}, 0};
             bool take_packed = a < n_packed && (b == n_other || compare_key(&ka, &other[b]) <= 0);
             order[i] = take_packed ? packed[a++].index : other[b++].index;
         }
@@ -128,7 +136,8 @@ static void rank_sources(struct analysis *an)
 {
     an->rank = malloc((an->n_sources ? an->n_sources : 1) * sizeof *an->rank);
     if (an->rank && !sorted_order(an, an->rank)) /* keep creation order: correct, less tidy */
-        for (size_t i = 0; i < an->n_sources; i++) an->rank[i] = (uint32_t)i;
+        for (size_t i = 0; i < an->n_sources; i++)
+            an->rank[i] = (uint32_t)i;
 }
 
 /* Picks the tool with the most matches, if it has enough of them and of the probes. */
@@ -361,12 +370,14 @@ static void *judge(void *arg)
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
         struct src_day merged;
-        s->known = j->cfg->known ? known_list_find(j->cfg->known, &agg_record(j->agg, days[0])->src) : -1;
+        s->known =
+            j->cfg->known ? known_list_find(j->cfg->known, &agg_record(j->agg, days[0])->src) : -1;
         if (!merge_days(&merged, s, j->agg, days, n_days, j->cfg)) j->ok = false;
         decide_tool(s, &merged, j->rules, j->cfg);
         s->cls = (uint8_t)decide_class(s, j->agg, j->cfg, j->infer_sensor);
         if (s->cls == CLASS_SCANNER)
-            for (size_t d = 0; d < n_days; d++) an->record_scanner_tool[days[d]] = s->tool;
+            for (size_t d = 0; d < n_days; d++)
+                an->record_scanner_tool[days[d]] = s->tool;
         add_to_totals(&j->totals, s);
         portmap_free(&merged.syn_ports);
         if (merged.udp_ports) portmap_free(merged.udp_ports);
@@ -391,7 +402,8 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->record_source = malloc((n ? n : 1) * sizeof *an->record_source);
     an->record_scanner_tool = malloc(n ? n : 1);
     if (an->record_scanner_tool) memset(an->record_scanner_tool, NOT_SCANNER, n);
-    if (!an->record_source || !an->record_scanner_tool || group_by_source(agg, cfg->excluded, an->record_source, &g) != SL_OK ||
+    if (!an->record_source || !an->record_scanner_tool ||
+        group_by_source(agg, cfg->excluded, an->record_source, &g) != SL_OK ||
         !(an->source = big_calloc(g.n_sources * sizeof *an->source))) {
         free(g.offsets);
         free(g.members);
@@ -409,7 +421,11 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     pthread_t tid[16];
     bool started[16] = {false};
     for (size_t t = 0; t < threads; t++) {
-        slices[t] = (struct judge_slice){.an = an, .agg = agg, .rules = rules, .cfg = cfg, .g = &g,
+        slices[t] = (struct judge_slice){.an = an,
+                                         .agg = agg,
+                                         .rules = rules,
+                                         .cfg = cfg,
+                                         .g = &g,
                                          .from = g.n_sources * t / threads,
                                          .to = g.n_sources * (t + 1) / threads,
                                          .infer_sensor = infer_sensor};

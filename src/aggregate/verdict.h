@@ -73,8 +73,8 @@ struct analysis {
     uint64_t reflection_syn;
     uint64_t backscatter_packets; /* backscatter-kind packets of backscatter-class sources */
     int64_t first_ns, last_ns;
-    int sensor_inferred;     /* 1 when the sensor's addresses were inferred */
-    uint32_t *record_source; /* per agg record: its source's index, or NO_SOURCE */
+    int sensor_inferred;          /* 1 when the sensor's addresses were inferred */
+    uint32_t *record_source;      /* per agg record: its source's index, or NO_SOURCE */
     uint8_t *record_scanner_tool; /* per agg record: its source's tool if a scanner, else 0xFF */
     size_t n_records;
     uint64_t excluded_records;

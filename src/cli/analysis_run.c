@@ -106,7 +106,9 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
     bool debug = getenv("SCANLENS_DEBUG") != NULL;
     double t0 = now_seconds();
     int rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
-    if (debug) fprintf(stderr, "debug: %zu sources judged in %.2f s\n", res->an.n_sources, now_seconds() - t0);
+    if (debug)
+        fprintf(stderr, "debug: %zu sources judged in %.2f s\n", res->an.n_sources,
+                now_seconds() - t0);
     if (rc == SL_OK &&
         find_outliers(agg, &res->an, &opt->outliers, &res->outliers, &res->n_outliers) != SL_OK)
         rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while looking for outliers");

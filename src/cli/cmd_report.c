@@ -87,7 +87,8 @@ struct ledger {
     size_t n, cap;
 };
 
-static void collect_file(void *ctx, const char *path, uint64_t packets, int state, const char *message)
+static void collect_file(void *ctx, const char *path, uint64_t packets, int state,
+                         const char *message)
 {
     struct ledger *l = ctx;
     if (state == FILE_STARTED) return; /* being ingested, or interrupted: none of it is here */
@@ -105,7 +106,10 @@ static void collect_file(void *ctx, const char *path, uint64_t packets, int stat
     f->compression = "";
     f->frames = packets;
     f->status = state == FILE_COMPLETE && !message ? SL_OK : SL_ERR_FORMAT;
-    snprintf(f->message, sizeof f->message, "%s", message ? message : state == FILE_FAILED ? "unreadable" : "");
+    snprintf(f->message, sizeof f->message, "%s",
+             message                ? message
+             : state == FILE_FAILED ? "unreadable"
+                                    : "");
 }
 
 static int run(const char *db, struct sensor_list *wanted, struct report_options *ro,
@@ -150,7 +154,8 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
     if (status == EXIT_OK)
         status = produce_report(ro, agg, rules, known, ledger.files, ledger.n, &(struct netset){0},
                                 wanted->n > 1 ? &cmp : NULL);
-    for (size_t i = 0; i < ledger.n; i++) free((char *)ledger.files[i].path);
+    for (size_t i = 0; i < ledger.n; i++)
+        free((char *)ledger.files[i].path);
     free(ledger.files);
     if (status == EXIT_OK && wanted->n > 1) {
         printf("\nSensors compared (sensor, tool, SYN packets, share, top ports):\n");

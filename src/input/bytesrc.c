@@ -295,7 +295,6 @@ const char *bytesrc_compression(const bytesrc_t *s)
     return s->codec == CODEC_GZIP ? "gzip" : s->codec == CODEC_ZSTD ? "zstd" : "none";
 }
 
-
 uint64_t bytesrc_file_offset(const bytesrc_t *s)
 {
     return s->buf ? s->file_consumed : s->map_pos;

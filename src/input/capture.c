@@ -113,8 +113,6 @@ uint64_t capture_bytes_read(const capture_t *cap)
     return bytesrc_file_offset(cap->src);
 }
 
-
-
 int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64_t end,
                        char *errbuf)
 {

@@ -17,8 +17,8 @@ struct live {
     struct live_options opt;
     pcap_dumper_t *dumper;
     time_t file_started;
-    char current[4096];  /* name of the file being written */
-    unsigned same_name;  /* files already written under that name in this run (-C) */
+    char current[4096]; /* name of the file being written */
+    unsigned same_name; /* files already written under that name in this run (-C) */
     void (*fn)(void *, const struct frame *);
     void *ctx;
 };
@@ -136,7 +136,8 @@ int live_dispatch(live_t *l, void (*fn)(void *, const struct frame *), void *ctx
         pcap_dump_flush(l->dumper);
         time_t now = time(NULL);
         if ((l->opt.rotate_seconds > 0 && now - l->file_started >= l->opt.rotate_seconds) ||
-            (l->opt.rotate_mib > 0 && pcap_dump_ftell64(l->dumper) >= (int64_t)l->opt.rotate_mib << 20))
+            (l->opt.rotate_mib > 0 && pcap_dump_ftell64(l->dumper) >= (int64_t)l->opt.rotate_mib
+                                                                          << 20))
             open_output(l, now, errbuf);
     }
     return n;

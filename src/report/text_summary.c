@@ -44,8 +44,9 @@ static void print_inputs(FILE *out, const struct report_input *in)
                     ipaddr_format(agg_probed(agg, i), buf, sizeof buf));
         fprintf(out, "%s\n", n > 3 ? ", ..." : "");
         if (agg_probed_overflow(agg))
-            fprintf(out, "  (more than %u addresses received probes: only the first were kept, so "
-                         "give the sensor's prefixes with --sensor)\n",
+            fprintf(out,
+                    "  (more than %u addresses received probes: only the first were kept, so "
+                    "give the sensor's prefixes with --sensor)\n",
                     AGG_MAX_PROBED);
     }
 }
@@ -56,9 +57,9 @@ int report_write_text(FILE *out, const struct report_input *in)
     print_inputs(out, in);
     fprintf(out,
             "\nSYN probes: %" PRIu64 " from %" PRIu64 " source%s (%" PRIu64
-            " scanning sources in all)\n",
+            " scanning source%s in all)\n",
             an->syn_probes, an->tool_syn_sources, an->tool_syn_sources == 1 ? "" : "s",
-            an->class_sources[CLASS_SCANNER]);
+            an->class_sources[CLASS_SCANNER], an->class_sources[CLASS_SCANNER] == 1 ? "" : "s");
     fprintf(out, "  %-12s %12s %8s %11s %10s %10s\n", "tool", "SYN packets", "share", "SYN sources",
             "UDP", "ICMP echo");
     for (size_t t = 1; t <= an->n_tools; t++) {
@@ -70,13 +71,14 @@ int report_write_text(FILE *out, const struct report_input *in)
                 percent(tt->syn_packets, an->syn_probes), tt->syn_sources, tt->udp_packets,
                 tt->icmp_packets);
     }
+    const uint64_t *cs = an->class_sources;
     fprintf(out, "\nSet aside (not counted as probes):\n");
-    fprintf(out, "  reflection   %12" PRIu64 " SYN packets from %" PRIu64 " spoofed sources\n",
-            an->reflection_syn, an->class_sources[CLASS_REFLECTION]);
-    fprintf(out, "  backscatter  %12" PRIu64 " packets from %" PRIu64 " sources\n",
-            an->backscatter_packets, an->class_sources[CLASS_BACKSCATTER]);
-    fprintf(out, "  sensor       %12" PRIu64 " packets from %" PRIu64 " sensor addresses\n",
-            an->class_packets[CLASS_SENSOR], an->class_sources[CLASS_SENSOR]);
+    fprintf(out, "  reflection   %12" PRIu64 " SYN packets from %" PRIu64 " spoofed source%s\n",
+            an->reflection_syn, cs[CLASS_REFLECTION], cs[CLASS_REFLECTION] == 1 ? "" : "s");
+    fprintf(out, "  backscatter  %12" PRIu64 " packets from %" PRIu64 " source%s\n",
+            an->backscatter_packets, cs[CLASS_BACKSCATTER], cs[CLASS_BACKSCATTER] == 1 ? "" : "s");
+    fprintf(out, "  sensor       %12" PRIu64 " packets from %" PRIu64 " sensor address%s\n",
+            an->class_packets[CLASS_SENSOR], cs[CLASS_SENSOR], cs[CLASS_SENSOR] == 1 ? "" : "es");
     if (in->fig) {
         char lines[16][FINDING_LEN];
         size_t n = report_findings(in, lines, 16);

@@ -764,7 +764,9 @@ static int sqlite_each_file(store_t *base, int64_t sensor,
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *state = (const char *)sqlite3_column_text(st, 2);
         fn(ctx, (const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
-           !strcmp(state, "complete") ? FILE_COMPLETE : !strcmp(state, "failed") ? FILE_FAILED : FILE_STARTED,
+           !strcmp(state, "complete") ? FILE_COMPLETE
+           : !strcmp(state, "failed") ? FILE_FAILED
+                                      : FILE_STARTED,
            (const char *)sqlite3_column_text(st, 3));
     }
     sqlite3_finalize(st);

@@ -229,14 +229,15 @@ static void test_source_order(void)
     static const struct {
         const char *src;
         int syn;
-    } plan[] = {{"10.0.0.2", 3}, {"2001:db8::1", 3}, {"10.0.0.5", 1}, {"10.0.0.9", 70000},
-                {"10.0.0.1", 3}, {"2001:db8::2", 70000}};
-    static const char *const want[] = {"10.0.0.9", "2001:db8::2", "10.0.0.1", "10.0.0.2",
-                                       "2001:db8::1", "10.0.0.5"};
+    } plan[] = {{"10.0.0.2", 3},     {"2001:db8::1", 3}, {"10.0.0.5", 1},
+                {"10.0.0.9", 70000}, {"10.0.0.1", 3},    {"2001:db8::2", 70000}};
+    static const char *const want[] = {"10.0.0.9", "2001:db8::2", "10.0.0.1",
+                                       "10.0.0.2", "2001:db8::1", "10.0.0.5"};
     agg_t *agg = agg_new();
     for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++)
         for (int k = 0; k < plan[i].syn; k++) {
-            struct packet p = make_syn(plan[i].src, "198.51.100.1", 4000, (uint16_t)(k % 7 + 1), k, 0, -1);
+            struct packet p =
+                make_syn(plan[i].src, "198.51.100.1", 4000, (uint16_t)(k % 7 + 1), k, 0, -1);
             agg_add(agg, &p, 0);
         }
     fprules_t *rules = fprules_new();

@@ -56,7 +56,8 @@ static void test_every_truncation(void)
         if (len >= 54 && (status != PKT_OK || !p.opts_cut || p.opt_len != len - 54 || p.has_ts))
             wrong++;
     }
-    CHECK("cuts before the TCP options are truncated; cuts inside them keep the packet", wrong == 0);
+    CHECK("cuts before the TCP options are truncated; cuts inside them keep the packet",
+          wrong == 0);
     struct packet p;
     decode_copy(&p, LINKTYPE_ETHERNET, syn_frame, sizeof syn_frame);
     CHECK("the whole frame has its options whole", !p.opts_cut);
