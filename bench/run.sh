@@ -45,7 +45,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 {
     echo "# Benchmark results"
     echo
-    echo "Made by \`bench/run.sh $packets $sources\` on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu),"
+    echo "Made by \`bench/run.sh $packets $source_counts\` on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu),"
     echo "$(free -g | awk '/Mem:/ {print $2}') GiB of memory. Files: $packets packets, about $((size / 1000000)) MB each, from the page cache;"
     echo "the number in brackets is how many distinct source addresses the generator drew from."
     echo
