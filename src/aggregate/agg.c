@@ -380,35 +380,38 @@ bool src_day_merge(struct src_day *into, const struct src_day *from)
            addrset_merge(&into->dsts, &from->dsts);
 }
 
-bool agg_merge(agg_t *into, const agg_t *from)
+/* The packet-level counters and probed addresses of `from`, added to `into`. */
+static void add_counters(agg_t *into, const agg_t *from)
+{
+    agg_count_frames(into, from->frames, from->status_count, from->kind_count);
+    into->dropped += from->dropped;
+}
+
+static bool merge_probed(agg_t *into, const agg_t *from)
 {
     bool ok = true;
-    into->frames += from->frames;
-    into->dropped += from->dropped;
-    for (int s = 0; s < PKT_STATUS_COUNT; s++)
-        into->status_count[s] += from->status_count[s];
-    for (int k = 0; k < KIND_COUNT; k++)
-        into->kind_count[k] += from->kind_count[k];
-    for (size_t i = 0; i < from->n_rec; i++) {
-        const struct src_day *f = record_at(from, i);
-        struct src_day *r = lookup(into, &f->src, f->day);
-        if (!r || !src_day_merge(r, f)) ok = false;
-    }
     for (size_t i = 0; i < from->probed.n; i++)
         if (!probed_insert(&into->probed, &from->probed.addr[i])) ok = false;
     into->probed.overflow |= from->probed.overflow;
     return ok;
 }
 
+bool agg_merge(agg_t *into, const agg_t *from)
+{
+    bool ok = true;
+    add_counters(into, from);
+    for (size_t i = 0; i < from->n_rec; i++) {
+        const struct src_day *f = record_at(from, i);
+        struct src_day *r = lookup(into, &f->src, f->day);
+        if (!r || !src_day_merge(r, f)) ok = false;
+    }
+    return merge_probed(into, from) && ok;
+}
+
 bool agg_absorb(agg_t *into, agg_t *from)
 {
     bool ok = true;
-    into->frames += from->frames;
-    into->dropped += from->dropped;
-    for (int s = 0; s < PKT_STATUS_COUNT; s++)
-        into->status_count[s] += from->status_count[s];
-    for (int k = 0; k < KIND_COUNT; k++)
-        into->kind_count[k] += from->kind_count[k];
+    add_counters(into, from);
     if ((into->n_rec + from->n_rec + 1) * 2 > into->cap_slots) {
         /* grow once for all of them */
         size_t want = into->n_rec + from->n_rec;
@@ -431,11 +434,8 @@ bool agg_absorb(agg_t *into, agg_t *from)
             ok = src_day_merge(r, f);
         }
     }
-    for (size_t i = 0; ok && i < from->probed.n; i++)
-        ok = probed_insert(&into->probed, &from->probed.addr[i]);
-    into->probed.overflow |= from->probed.overflow;
     into->last = NULL;
-    return ok;
+    return ok && merge_probed(into, from);
 }
 
 size_t agg_records(const agg_t *a)

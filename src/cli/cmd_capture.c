@@ -42,8 +42,6 @@ static const char capture_help[] =
     "Exit status: 0 stopped by a signal after a clean flush; 1 capture or history failed;\n"
     "2 usage error.\n";
 
-enum { OPT_DB = 2000, OPT_SENSOR_NAME, OPT_FLUSH, OPT_BUFFER, OPT_PROMISC };
-
 static volatile sig_atomic_t stop_requested, reopen_requested;
 static live_t *live_for_signals;
 

@@ -32,8 +32,6 @@ static const char ingest_help[] =
     "Exit status: 0 ok; 1 the history could not be written; 2 usage error;\n"
     "3 some files were damaged or unreadable (the others were recorded).\n";
 
-enum { OPT_DB = 2000, OPT_SENSOR_NAME };
-
 static void say_unfinished(void *ctx, const char *path)
 {
     (void)ctx;

@@ -27,8 +27,6 @@ static const char report_help_end[] =
     "Days are those of the history's time zone (set when it was created).\n"
     "Exit status: 0 ok; 1 the history could not be read or the report not written; 2 usage.\n";
 
-enum { OPT_DB = 2000, OPT_SENSOR_NAME };
-
 struct sensor_list {
     int64_t id[256];
     char name[256][64];

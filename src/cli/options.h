@@ -37,6 +37,11 @@ enum {
     OPT_OUTLIER_FACTOR,
     OPT_EXCLUDE,
     OPT_COMPARE,
+    OPT_DB,          /* ingest, report, capture */
+    OPT_SENSOR_NAME, /* ingest and capture: --sensor-name; report: --sensor NAME */
+    OPT_FLUSH,       /* capture */
+    OPT_BUFFER,
+    OPT_PROMISC,
 };
 
 struct input_options {
