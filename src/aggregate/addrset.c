@@ -1,9 +1,31 @@
-/* Adaptive set of 32-bit address keys. Key 0 marks an empty slot, so 0 is stored as 1
- * (0.0.0.0 is never a probe's destination). */
+/* Adaptive set of 32-bit address keys. Key 0 marks an empty hash slot, so 0 is stored as 1
+ * (0.0.0.0 is never a probe's destination).
+ *
+ * Three forms, told by cap: a few keys inline; a bitmap over an aligned window of addresses;
+ * an open-addressing table. A sensor is nearly always one prefix or a few close ones, so the
+ * destinations of one source fall in a narrow window: a /24 honeypot's 254 addresses cost a
+ * 32-byte bitmap instead of a 2 KiB table, which is most of the aggregate's memory and of its
+ * cache misses. Keys that spread wider than WINDOW_MAX move the set to the table. */
 #include "addrset.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define WINDOW_FORM 0x80000000u /* cap = WINDOW_FORM | log2(window width) */
+#define WINDOW_MIN_BITS 8       /* 256 addresses: a /24 */
+#define WINDOW_MAX_BITS 16      /* 65,536 addresses (8 KiB): a /16 */
+#define HASH_FIRST_CAP 16
+
+/* Window form: u.table[0] is the window's first address, then the bitmap. */
+static inline bool is_window(const struct addrset *s)
+{
+    return s->cap & WINDOW_FORM;
+}
+
+static inline uint32_t window_bits(const struct addrset *s)
+{
+    return s->cap & ~WINDOW_FORM;
+}
 
 uint32_t addrset_key(const struct ipaddr *a)
 {
@@ -27,7 +49,35 @@ static inline uint32_t slot_of(uint32_t key, uint32_t cap)
 
 void addrset_prefetch(const struct addrset *s, uint32_t key)
 {
-    if (s->cap) __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
+    if (is_window(s))
+        __builtin_prefetch(
+            &s->u.table[1 + ((key - s->u.table[0]) >> 5 & ((1u << window_bits(s) >> 5) - 1))]);
+    else if (s->cap)
+        __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
+}
+
+/* The narrowest window of at least WINDOW_MIN_BITS that holds both keys, or 0 if none up to
+ * WINDOW_MAX_BITS does. */
+static uint32_t bits_to_hold(uint32_t a, uint32_t b)
+{
+    uint32_t bits = WINDOW_MIN_BITS;
+    while (bits <= WINDOW_MAX_BITS && a >> bits != b >> bits)
+        bits++;
+    return bits <= WINDOW_MAX_BITS ? bits : 0;
+}
+
+static inline bool window_has_room(const struct addrset *s, uint32_t key)
+{
+    return key >> window_bits(s) == s->u.table[0] >> window_bits(s);
+}
+
+/* Sets the key's bit; true if it was not set. */
+static inline bool window_set(uint32_t *table, uint32_t key)
+{
+    uint32_t off = key - table[0], *word = &table[1 + (off >> 5)], bit = 1u << (off & 31);
+    bool added = !(*word & bit);
+    *word |= bit;
+    return added;
 }
 
 static bool table_insert(uint32_t *table, uint32_t cap, uint32_t key)
@@ -42,60 +92,149 @@ static bool table_insert(uint32_t *table, uint32_t cap, uint32_t key)
     }
 }
 
-static bool grow(struct addrset *s)
+void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), void *ctx)
 {
-    uint32_t cap = s->cap ? s->cap * 2 : 16;
-    uint32_t *table = calloc(cap, sizeof *table);
-    if (!table) return false;
     if (s->cap == 0) {
         for (uint32_t i = 0; i < s->n; i++)
-            table_insert(table, cap, s->u.small[i]);
+            fn(ctx, s->u.small[i]);
+    } else if (is_window(s)) {
+        uint32_t words = 1u << window_bits(s) >> 5;
+        for (uint32_t w = 0; w < words; w++)
+            for (uint32_t bits = s->u.table[1 + w]; bits; bits &= bits - 1)
+                fn(ctx, s->u.table[0] + w * 32 + (uint32_t)__builtin_ctz(bits));
     } else {
         for (uint32_t i = 0; i < s->cap; i++)
-            if (s->u.table[i]) table_insert(table, cap, s->u.table[i]);
-        free(s->u.table);
+            if (s->u.table[i]) fn(ctx, s->u.table[i]);
     }
+}
+
+struct refill {
+    uint32_t *table, cap;
+};
+
+static void refill_window(void *ctx, uint32_t key)
+{
+    window_set(((struct refill *)ctx)->table, key);
+}
+
+static void refill_hash(void *ctx, uint32_t key)
+{
+    struct refill *r = ctx;
+    table_insert(r->table, r->cap, key);
+}
+
+static void release(struct addrset *s)
+{
+    if (s->cap) free(s->u.table);
+}
+
+/* Moves the keys into a window of 2^bits addresses that also holds `key`. */
+static bool to_window(struct addrset *s, uint32_t bits, uint32_t key)
+{
+    uint32_t *table = calloc(1 + (1u << bits >> 5), sizeof *table);
+    if (!table) return false;
+    table[0] = key >> bits << bits;
+    addrset_each(s, refill_window, &(struct refill){table, 0});
+    release(s);
+    s->u.table = table;
+    s->cap = WINDOW_FORM | bits;
+    return true;
+}
+
+static bool to_hash(struct addrset *s, uint32_t cap)
+{
+    uint32_t *table = calloc(cap, sizeof *table);
+    if (!table) return false;
+    addrset_each(s, refill_hash, &(struct refill){table, cap});
+    release(s);
     s->u.table = table;
     s->cap = cap;
     return true;
 }
 
+/* Makes room for `key` when the current form has none. */
+static bool make_room(struct addrset *s, uint32_t key)
+{
+    uint32_t bits = 0;
+    if (s->cap == 0) {
+        bits = bits_to_hold(s->u.small[0], key);
+        for (uint32_t i = 1; bits && i < s->n; i++) {
+            uint32_t b = bits_to_hold(s->u.small[i], key);
+            bits = b > bits || !b ? b : bits;
+        }
+        return bits ? to_window(s, bits, key) : to_hash(s, HASH_FIRST_CAP);
+    }
+    if (is_window(s)) {
+        bits = bits_to_hold(s->u.table[0], key);
+        uint32_t hash_cap = HASH_FIRST_CAP;
+        while (hash_cap < 2 * (s->n + 1))
+            hash_cap *= 2;
+        return bits ? to_window(s, bits, key) : to_hash(s, hash_cap);
+    }
+    return to_hash(s, s->cap * 2);
+}
+
 bool addrset_add(struct addrset *s, uint32_t key)
 {
-    if (s->cap == 0) {
+    if (is_window(s)) {
+        if (!window_has_room(s, key) && !make_room(s, key)) return false;
+        if (is_window(s)) {
+            s->n += window_set(s->u.table, key);
+            return true;
+        }
+    } else if (s->cap == 0) {
         for (uint32_t i = 0; i < s->n; i++)
             if (s->u.small[i] == key) return true;
         if (s->n < ADDRSET_INLINE) {
             s->u.small[s->n++] = key;
             return true;
         }
-        if (!grow(s)) return false;
-    } else if ((s->n + 1) * 2 > s->cap && !grow(s)) {
+        if (!make_room(s, key)) return false;
+        if (is_window(s)) {
+            s->n += window_set(s->u.table, key);
+            return true;
+        }
+    } else if ((s->n + 1) * 2 > s->cap && !make_room(s, key)) {
         return false;
     }
     if (table_insert(s->u.table, s->cap, key)) s->n++;
     return true;
 }
 
+struct merge_ctx {
+    struct addrset *into;
+    bool ok;
+};
+
+static void merge_one(void *ctx, uint32_t key)
+{
+    struct merge_ctx *m = ctx;
+    if (m->ok && !addrset_add(m->into, key)) m->ok = false;
+}
+
 bool addrset_merge(struct addrset *into, const struct addrset *from)
 {
-    if (from->cap == 0) {
-        for (uint32_t i = 0; i < from->n; i++)
-            if (!addrset_add(into, from->u.small[i])) return false;
+    if (is_window(into) && is_window(from) && into->cap == from->cap &&
+        into->u.table[0] == from->u.table[0]) { /* the same window: OR the bitmaps */
+        uint32_t words = 1u << window_bits(into) >> 5, n = 0;
+        for (uint32_t w = 1; w <= words; w++)
+            n += (uint32_t)__builtin_popcount(into->u.table[w] |= from->u.table[w]);
+        into->n = n;
         return true;
     }
-    for (uint32_t i = 0; i < from->cap; i++)
-        if (from->u.table[i] && !addrset_add(into, from->u.table[i])) return false;
-    return true;
+    struct merge_ctx m = {into, true};
+    addrset_each(from, merge_one, &m);
+    return m.ok;
 }
 
 void addrset_free(struct addrset *s)
 {
-    if (s->cap) free(s->u.table);
+    release(s);
     memset(s, 0, sizeof *s);
 }
 
 uint64_t addrset_heap_bytes(const struct addrset *s)
 {
+    if (is_window(s)) return (1 + (1u << window_bits(s) >> 5)) * sizeof(uint32_t);
     return (uint64_t)s->cap * sizeof(uint32_t);
 }

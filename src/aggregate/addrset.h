@@ -1,6 +1,7 @@
 /* A set of destination addresses of one source, as 32-bit keys (the IPv4 address itself, or
  * a hash of an IPv6 address: two of one source's IPv6 destinations collide with odds of one
- * in four billion). A few inline, then an open-addressing table. Exact for IPv4. */
+ * in four billion). A few inline, then a bitmap over a narrow window of addresses or an
+ * open-addressing table. Exact for IPv4. */
 #ifndef SCANLENS_ADDRSET_H
 #define SCANLENS_ADDRSET_H
 
@@ -12,7 +13,7 @@
 #define ADDRSET_INLINE 2
 
 struct addrset {
-    uint32_t n, cap; /* cap 0: inline */
+    uint32_t n, cap; /* cap 0: inline; else the form and size, see addrset.c */
     union {
         uint32_t small[ADDRSET_INLINE];
         uint32_t *table;
@@ -24,6 +25,8 @@ bool addrset_add(struct addrset *s, uint32_t key);
 /* Starts fetching the memory that adding key will touch. */
 void addrset_prefetch(const struct addrset *s, uint32_t key);
 bool addrset_merge(struct addrset *into, const struct addrset *from);
+/* Calls fn for every key, in no particular order. */
+void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), void *ctx);
 void addrset_free(struct addrset *s);
 uint64_t addrset_heap_bytes(const struct addrset *s);
 

@@ -284,7 +284,11 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         }
         for (size_t i = start; i < end; i++) {
             struct slot *s = a->cap_slots ? &a->slots[hash[i - start] & (a->cap_slots - 1)] : NULL;
-            if (s && s->index) __builtin_prefetch(record_at(a, s->index - 1));
+            if (s && s->index) {
+                const char *r = (const char *)record_at(a, s->index - 1);
+                __builtin_prefetch(r);
+                __builtin_prefetch(r + 64);
+            }
         }
         for (size_t i = start; i < end; i++) {
             struct src_day *r = a->last;

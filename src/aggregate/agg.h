@@ -23,18 +23,21 @@ struct tool_tally {
     uint8_t tool;
 };
 
+/* 128 bytes, two cache lines (records sit 64-byte aligned in their blocks): what a probe
+ * touches is fetched in two lines. Fields ordered so that nothing pads. */
 struct src_day {
     struct ipaddr src;
     int32_t day;                       /* days since 1970-01-01 in the analysis time zone */
     uint32_t kind_packets[KIND_COUNT]; /* by enum packet_kind */
+    uint32_t syn_from_service_port;    /* SYNs whose source port is below 1024 */
+    uint32_t tools_overflow;           /* matches of further tools beyond the slots */
     int64_t first_ns, last_ns;
     struct tool_tally tools[AGG_TOOL_SLOTS]; /* most sources match one tool at most */
-    uint32_t tools_overflow;                 /* matches of further tools beyond the slots */
-    uint32_t syn_from_service_port;          /* SYNs whose source port is below 1024 */
     struct portmap syn_ports;                /* TCP SYN destination ports */
-    struct portmap *udp_ports;               /* UDP destination ports; NULL until the first */
     struct addrset dsts;                     /* probe destinations */
+    struct portmap *udp_ports;               /* UDP destination ports; NULL until the first */
 };
+_Static_assert(sizeof(struct src_day) == 128, "a record is two cache lines");
 
 /* Distinct UDP destination ports of a record. */
 static inline uint32_t src_day_udp_ports(const struct src_day *r)

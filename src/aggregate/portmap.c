@@ -86,14 +86,16 @@ bool portmap_add(struct portmap *m, uint16_t port, uint32_t count)
         return true;
     }
     if (mode_of(m) == MODE_INLINE) {
-        for (uint32_t i = 0; i < m->n; i++)
-            if (m->u.small.port[i] == port) {
-                m->u.small.count[i] += count;
-                return true;
-            }
-        if (m->n < PORTMAP_INLINE) {
+        uint32_t i = 0;
+        while (i < m->n && m->u.small.port[i] != port)
+            i++;
+        if (i < m->n && count <= (uint32_t)(UINT16_MAX - m->u.small.count[i])) {
+            m->u.small.count[i] = (uint16_t)(m->u.small.count[i] + count);
+            return true;
+        }
+        if (i == m->n && m->n < PORTMAP_INLINE && count <= UINT16_MAX) {
             m->u.small.port[m->n] = port;
-            m->u.small.count[m->n] = count;
+            m->u.small.count[m->n] = (uint16_t)count;
             m->n++;
             return true;
         }

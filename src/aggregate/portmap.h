@@ -14,15 +14,16 @@ struct portmap_slot {
     uint32_t count;
 };
 
-/* 24 bytes: the form is told by cap (0: inline, PORTMAP_DENSE: the dense array, else the
- * number of hash slots) so that no separate field pads the record that holds the map. */
+/* 16 bytes: the form is told by cap (0: inline, PORTMAP_DENSE: the dense array, else the
+ * number of hash slots) so that no separate field pads the record that holds the map. Inline
+ * counts are 16-bit: a port counted past 65,535 moves the map to a hash table. */
 #define PORTMAP_DENSE UINT32_MAX
 
 struct portmap {
     union {
         struct {
             uint16_t port[PORTMAP_INLINE];
-            uint32_t count[PORTMAP_INLINE];
+            uint16_t count[PORTMAP_INLINE];
         } small;
         struct portmap_slot *slots;
         uint32_t *dense; /* 65536 counts */

@@ -178,10 +178,12 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
     return k[KIND_BACKSCATTER] ? CLASS_BACKSCATTER : CLASS_OTHER;
 }
 
-/* Folds one source's day records (sorted, adjacent) into *merged and *s. */
+/* Folds one source's day records (sorted, adjacent) into *merged and *s. Most sources of a
+ * darknet are seen on one day only: their sets are counted where they are, not copied. */
 static bool merge_days(struct src_day *merged, struct source_summary *s, const agg_t *agg,
                        const uint32_t *days, size_t n, const struct verdict_config *cfg)
 {
+    const struct src_day *only = n == 1 ? agg_record(agg, days[0]) : NULL;
     memset(merged, 0, sizeof *merged);
     merged->first_ns = INT64_MAX;
     merged->last_ns = INT64_MIN;
@@ -212,6 +214,7 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
                 merged->tools[j].rule = a < 0 ? b : b < 0 ? a : a < b ? a : b;
             }
         }
+        if (only) continue;
         if (r->udp_ports && !merged->udp_ports)
             merged->udp_ports = calloc(1, sizeof *merged->udp_ports);
         ok = ok && portmap_merge(&merged->syn_ports, &r->syn_ports) &&
@@ -223,9 +226,10 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
     s->days = (uint32_t)n;
     s->first_ns = merged->first_ns;
     s->last_ns = merged->last_ns;
-    s->syn_ports = merged->syn_ports.n;
-    s->udp_ports = src_day_udp_ports(merged);
-    s->dst_addrs = merged->dsts.n;
+    const struct src_day *sets = only ? only : merged;
+    s->syn_ports = sets->syn_ports.n;
+    s->udp_ports = src_day_udp_ports(sets);
+    s->dst_addrs = sets->dsts.n;
     s->probes = s->kind_packets[KIND_SYN_PROBE] + s->kind_packets[KIND_UDP_PROBE] +
                 s->kind_packets[KIND_ICMP_PROBE];
     return ok;

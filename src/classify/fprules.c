@@ -122,6 +122,27 @@ static void problem(struct diag *d, int line, const char *fmt, ...)
     d->len += add;
 }
 
+/* How rarely a probe meets a condition on each field, most selective first: conditions are
+ * tested in this order so that a packet that matches no rule (most of them) is turned away by
+ * its first test. The order of ANDed tests does not change what matches. */
+static const uint8_t field_rank[F_FIELD_COUNT] = {
+    [F_IPID] = 0,       [F_SEQ] = 1,        [F_ACK] = 2,     [F_TSECR] = 3,
+    [F_WIN] = 4,        [F_SPORT] = 5,      [F_ICMP_ID] = 6, [F_ICMP_SEQ] = 7,
+    [F_PAYLOAD] = 8,    [F_IPLEN] = 9,      [F_TTL] = 10,    [F_DPORT] = 11,
+    [F_ICMP_CODE] = 12, [F_ICMP_TYPE] = 13, [F_DF] = 14,     [F_FLAGS] = 15,
+};
+
+static void order_conditions(struct fp_rule *rule)
+{
+    for (int i = 1; i < rule->n_numeric; i++) { /* insertion sort: stable, at most 16 */
+        struct fp_numeric c = rule->numeric[i];
+        int j = i;
+        for (; j > 0 && field_rank[rule->numeric[j - 1].field] > field_rank[c.field]; j--)
+            rule->numeric[j] = rule->numeric[j - 1];
+        rule->numeric[j] = c;
+    }
+}
+
 /* ---- the rule set ------------------------------------------------------------------------ */
 
 fprules_t *fprules_new(void)
@@ -428,6 +449,7 @@ static void parse_rule_line(fprules_t *r, struct diag *d, int line, int tool, ch
         r->rule = grown;
         r->cap_rules = cap;
     }
+    order_conditions(&rule);
     rule.name = strdup(name);
     rule.text = text;
     rule.origin = strdup(d->origin);
@@ -532,63 +554,44 @@ int fprules_load_builtin(fprules_t *r, char **errors)
 
 /* ---- matching ---------------------------------------------------------------------------- */
 
-static uint32_t field_value(const struct packet *p, int field)
+/* Every field a condition can test, read once per packet instead of once per condition. */
+static void read_fields(const struct packet *p, uint32_t *v)
 {
-    switch (field) {
-    case F_TTL:
-        return p->ttl;
-    case F_WIN:
-        return p->window;
-    case F_SPORT:
-        return p->sport;
-    case F_DPORT:
-        return p->dport;
-    case F_IPID:
-        return p->ip_id;
-    case F_PAYLOAD:
-        return p->payload_len;
-    case F_DF:
-        return p->df;
-    case F_IPLEN:
-        return p->ip_len;
-    case F_ACK:
-        return p->ack;
-    case F_SEQ:
-        return p->seq;
-    case F_TSECR:
-        return p->tsecr;
-    case F_FLAGS:
-        return p->tcp_flags;
-    case F_ICMP_TYPE:
-        return p->icmp_type;
-    case F_ICMP_CODE:
-        return p->icmp_code;
-    case F_ICMP_ID:
-        return p->icmp_id;
-    case F_ICMP_SEQ:
-        return p->icmp_seq;
-    default:
-        return 0;
-    }
+    v[F_TTL] = p->ttl;
+    v[F_WIN] = p->window;
+    v[F_SPORT] = p->sport;
+    v[F_DPORT] = p->dport;
+    v[F_IPID] = p->ip_id;
+    v[F_PAYLOAD] = p->payload_len;
+    v[F_DF] = p->df;
+    v[F_IPLEN] = p->ip_len;
+    v[F_ACK] = p->ack;
+    v[F_SEQ] = p->seq;
+    v[F_TSECR] = p->tsecr;
+    v[F_FLAGS] = p->tcp_flags;
+    v[F_ICMP_TYPE] = p->icmp_type;
+    v[F_ICMP_CODE] = p->icmp_code;
+    v[F_ICMP_ID] = p->icmp_id;
+    v[F_ICMP_SEQ] = p->icmp_seq;
 }
 
-static bool numeric_holds(const struct fp_numeric *c, const struct packet *p)
+static bool numeric_holds(const struct fp_numeric *c, const uint32_t *fields)
 {
-    uint32_t v = field_value(p, c->field);
+    uint32_t v = fields[c->field];
     for (int i = 0; i < c->n_ranges; i++)
         if (v >= c->range[i].lo && v <= c->range[i].hi) return true;
     return false;
 }
 
-static bool rule_holds(const struct fp_rule *rule, const struct packet *p)
+static bool rule_holds(const struct fp_rule *rule, const struct packet *p, const uint32_t *fields)
 {
     if (rule->proto && rule->proto != p->proto) return false;
-    for (int i = 0; i < rule->n_numeric; i++)
-        if (!numeric_holds(&rule->numeric[i], p)) return false;
     if (rule->ipid_masscan &&
         (p->ip_version != 4 || p->ip_id != (uint16_t)((p->dst4 ^ p->dport ^ p->seq) & 0xFFFF)))
         return false;
     if (rule->seq_is_dst && (p->ip_version != 4 || p->seq != p->dst4)) return false;
+    for (int i = 0; i < rule->n_numeric; i++)
+        if (!numeric_holds(&rule->numeric[i], fields)) return false;
     if (rule->opts_set) {
         if (p->opts_cut || p->opt_len != rule->opt_len) return false;
         for (int i = 0; i < rule->opt_len; i++)
@@ -605,8 +608,10 @@ static bool rule_holds(const struct fp_rule *rule, const struct packet *p)
 
 void fprules_match(const fprules_t *r, struct packet *p)
 {
+    uint32_t fields[F_FIELD_COUNT];
+    read_fields(p, fields);
     for (size_t i = 0; i < r->n_rules; i++) {
-        if (rule_holds(&r->rule[i], p)) {
+        if (rule_holds(&r->rule[i], p, fields)) {
             p->tool = r->rule[i].tool;
             p->rule = (int16_t)i;
             return;

@@ -62,15 +62,14 @@ bool decode_ports(struct portmap *m, const uint8_t *data, size_t len)
     return true;
 }
 
+static void put_addr(void *ctx, uint32_t key)
+{
+    put(ctx, key, 4);
+}
+
 void encode_addrs(struct byte_buffer *b, const struct addrset *s)
 {
-    if (s->cap == 0) {
-        for (uint32_t i = 0; i < s->n; i++)
-            put(b, s->u.small[i], 4);
-        return;
-    }
-    for (uint32_t i = 0; i < s->cap; i++)
-        if (s->u.table[i]) put(b, s->u.table[i], 4);
+    addrset_each(s, put_addr, b);
 }
 
 bool decode_addrs(struct addrset *s, const uint8_t *data, size_t len)

@@ -51,6 +51,72 @@ static void test_portmap(void)
     addrset_free(&t);
 }
 
+static void collect_key(void *ctx, uint32_t key)
+{
+    uint64_t *sum = ctx;
+    sum[0]++;
+    sum[1] += key;
+}
+
+/* Keys a set holds, checked against a plain list of them: count and sum of keys. */
+static bool set_holds(const struct addrset *s, const uint32_t *keys, size_t n)
+{
+    uint64_t got[2] = {0, 0}, want = 0;
+    addrset_each(s, collect_key, got);
+    for (size_t i = 0; i < n; i++)
+        want += keys[i];
+    return s->n == n && got[0] == n && got[1] == want;
+}
+
+/* The set's forms (inline, address window, table) and the moves between them keep it exact. */
+static void test_addrset_forms(void)
+{
+    uint32_t keys[700];
+    size_t n = 0;
+    struct addrset s = {0};
+    for (uint32_t host = 1; host < 255; host++) /* a /24 honeypot: a window */
+        keys[n++] = 0xC6336400u + host, addrset_add(&s, 0xC6336400u + host);
+    addrset_add(&s, 0xC6336405u);
+    CHECK("a /24's 254 addresses, once each", set_holds(&s, keys, n));
+    CHECK("held in a small bitmap", addrset_heap_bytes(&s) <= 64);
+    addrset_add(&s, keys[n++] = 0xC6336A01u); /* 198.51.106.1: the window widens */
+    CHECK("a wider window keeps every key", set_holds(&s, keys, n));
+    addrset_add(&s, keys[n++] = 0x0A000001u); /* 10.0.0.1: too far for a window */
+    for (uint32_t i = 0; i < 400; i++)
+        addrset_add(&s, keys[n++] = 0x0B000000u + i * 4099);
+    CHECK("moved to a table, still exact", set_holds(&s, keys, n));
+
+    struct addrset a = {0}, b = {0}, c = {0};
+    uint32_t union_keys[300];
+    size_t u = 0;
+    for (uint32_t host = 0; host < 200; host++)
+        addrset_add(&a, 0xC0000200u + host), union_keys[u++] = 0xC0000200u + host;
+    for (uint32_t host = 100; host < 256; host++) {
+        addrset_add(&b, 0xC0000200u + host);
+        if (host >= 200) union_keys[u++] = 0xC0000200u + host;
+    }
+    addrset_merge(&a, &b);
+    CHECK("two bitmaps of one window unite exactly", set_holds(&a, union_keys, u));
+    addrset_add(&c, 0xC0000201u);
+    addrset_add(&c, 0x01020304u);
+    addrset_merge(&c, &a);
+    union_keys[u++] = 0x01020304u;
+    CHECK("a window merged into a spread set", set_holds(&c, union_keys, u));
+    addrset_free(&s);
+    addrset_free(&a);
+    addrset_free(&b);
+    addrset_free(&c);
+
+    struct portmap m = {0};
+    portmap_add(&m, 80, 65000);
+    portmap_add(&m, 80, 1000); /* past a 16-bit inline count */
+    portmap_add(&m, 443, 70000);
+    uint64_t sum[2] = {0, 0};
+    portmap_each(&m, count_port, sum);
+    CHECK("counts past 65,535 stay exact", m.n == 2 && sum[0] == 136000 && sum[1] == 523);
+    portmap_free(&m);
+}
+
 static struct packet make_syn(const char *src, const char *dst, uint16_t sport, uint16_t dport,
                               int64_t ts_ns, uint8_t tool, int16_t rule)
 {
@@ -261,6 +327,7 @@ int main(void)
     test_source_order();
     test_many_sources();
     test_portmap();
+    test_addrset_forms();
     test_merge_exact();
     test_verdicts();
     CHECK_DONE();
