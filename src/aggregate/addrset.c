@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WINDOW_FORM 0x80000000u /* cap = WINDOW_FORM | log2(window width) */
-#define WINDOW_MIN_BITS 8       /* 256 addresses: a /24 */
-#define WINDOW_MAX_BITS 16      /* 65,536 addresses (8 KiB): a /16 */
+/* Window form: cap = WINDOW_FORM | log2(width) << 24 | first address >> 8, so that finding a
+ * key's bit needs no read of the bitmap (a prefetch must not wait for memory). */
+#define WINDOW_FORM 0x80000000u
+#define WINDOW_MIN_BITS 8  /* 256 addresses: a /24 */
+#define WINDOW_MAX_BITS 16 /* 65,536 addresses (8 KiB): a /16 */
 #define HASH_FIRST_CAP 16
 
-/* Window form: u.table[0] is the window's first address, then the bitmap. */
 static inline bool is_window(const struct addrset *s)
 {
     return s->cap & WINDOW_FORM;
@@ -24,7 +25,12 @@ static inline bool is_window(const struct addrset *s)
 
 static inline uint32_t window_bits(const struct addrset *s)
 {
-    return s->cap & ~WINDOW_FORM;
+    return s->cap >> 24 & 0x1F;
+}
+
+static inline uint32_t window_base(const struct addrset *s)
+{
+    return s->cap << 8;
 }
 
 uint32_t addrset_key(const struct ipaddr *a)
@@ -51,7 +57,7 @@ void addrset_prefetch(const struct addrset *s, uint32_t key)
 {
     if (is_window(s))
         __builtin_prefetch(
-            &s->u.table[1 + ((key - s->u.table[0]) >> 5 & ((1u << window_bits(s) >> 5) - 1))]);
+            &s->u.table[(key - window_base(s)) >> 5 & ((1u << window_bits(s) >> 5) - 1)]);
     else if (s->cap)
         __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
 }
@@ -68,13 +74,13 @@ static uint32_t bits_to_hold(uint32_t a, uint32_t b)
 
 static inline bool window_has_room(const struct addrset *s, uint32_t key)
 {
-    return key >> window_bits(s) == s->u.table[0] >> window_bits(s);
+    return key >> window_bits(s) == window_base(s) >> window_bits(s);
 }
 
 /* Sets the key's bit; true if it was not set. */
-static inline bool window_set(uint32_t *table, uint32_t key)
+static inline bool window_set(uint32_t *bitmap, uint32_t base, uint32_t key)
 {
-    uint32_t off = key - table[0], *word = &table[1 + (off >> 5)], bit = 1u << (off & 31);
+    uint32_t off = key - base, *word = &bitmap[off >> 5], bit = 1u << (off & 31);
     bool added = !(*word & bit);
     *word |= bit;
     return added;
@@ -100,8 +106,8 @@ void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), 
     } else if (is_window(s)) {
         uint32_t words = 1u << window_bits(s) >> 5;
         for (uint32_t w = 0; w < words; w++)
-            for (uint32_t bits = s->u.table[1 + w]; bits; bits &= bits - 1)
-                fn(ctx, s->u.table[0] + w * 32 + (uint32_t)__builtin_ctz(bits));
+            for (uint32_t bits = s->u.table[w]; bits; bits &= bits - 1)
+                fn(ctx, window_base(s) + w * 32 + (uint32_t)__builtin_ctz(bits));
     } else {
         for (uint32_t i = 0; i < s->cap; i++)
             if (s->u.table[i]) fn(ctx, s->u.table[i]);
@@ -109,12 +115,13 @@ void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), 
 }
 
 struct refill {
-    uint32_t *table, cap;
+    uint32_t *table, cap, base;
 };
 
 static void refill_window(void *ctx, uint32_t key)
 {
-    window_set(((struct refill *)ctx)->table, key);
+    struct refill *r = ctx;
+    window_set(r->table, r->base, key);
 }
 
 static void refill_hash(void *ctx, uint32_t key)
@@ -131,13 +138,12 @@ static void release(struct addrset *s)
 /* Moves the keys into a window of 2^bits addresses that also holds `key`. */
 static bool to_window(struct addrset *s, uint32_t bits, uint32_t key)
 {
-    uint32_t *table = calloc(1 + (1u << bits >> 5), sizeof *table);
-    if (!table) return false;
-    table[0] = key >> bits << bits;
-    addrset_each(s, refill_window, &(struct refill){table, 0});
+    uint32_t *bitmap = calloc(1u << bits >> 5, sizeof *bitmap), base = key >> bits << bits;
+    if (!bitmap) return false;
+    addrset_each(s, refill_window, &(struct refill){bitmap, 0, base});
     release(s);
-    s->u.table = table;
-    s->cap = WINDOW_FORM | bits;
+    s->u.table = bitmap;
+    s->cap = WINDOW_FORM | bits << 24 | base >> 8;
     return true;
 }
 
@@ -145,7 +151,7 @@ static bool to_hash(struct addrset *s, uint32_t cap)
 {
     uint32_t *table = calloc(cap, sizeof *table);
     if (!table) return false;
-    addrset_each(s, refill_hash, &(struct refill){table, cap});
+    addrset_each(s, refill_hash, &(struct refill){table, cap, 0});
     release(s);
     s->u.table = table;
     s->cap = cap;
@@ -165,7 +171,7 @@ static bool make_room(struct addrset *s, uint32_t key)
         return bits ? to_window(s, bits, key) : to_hash(s, HASH_FIRST_CAP);
     }
     if (is_window(s)) {
-        bits = bits_to_hold(s->u.table[0], key);
+        bits = bits_to_hold(window_base(s), key);
         uint32_t hash_cap = HASH_FIRST_CAP;
         while (hash_cap < 2 * (s->n + 1))
             hash_cap *= 2;
@@ -179,7 +185,7 @@ bool addrset_add(struct addrset *s, uint32_t key)
     if (is_window(s)) {
         if (!window_has_room(s, key) && !make_room(s, key)) return false;
         if (is_window(s)) {
-            s->n += window_set(s->u.table, key);
+            s->n += window_set(s->u.table, window_base(s), key);
             return true;
         }
     } else if (s->cap == 0) {
@@ -191,7 +197,7 @@ bool addrset_add(struct addrset *s, uint32_t key)
         }
         if (!make_room(s, key)) return false;
         if (is_window(s)) {
-            s->n += window_set(s->u.table, key);
+            s->n += window_set(s->u.table, window_base(s), key);
             return true;
         }
     } else if ((s->n + 1) * 2 > s->cap && !make_room(s, key)) {
@@ -214,10 +220,9 @@ static void merge_one(void *ctx, uint32_t key)
 
 bool addrset_merge(struct addrset *into, const struct addrset *from)
 {
-    if (is_window(into) && is_window(from) && into->cap == from->cap &&
-        into->u.table[0] == from->u.table[0]) { /* the same window: OR the bitmaps */
+    if (is_window(into) && into->cap == from->cap) { /* the same window: OR the bitmaps */
         uint32_t words = 1u << window_bits(into) >> 5, n = 0;
-        for (uint32_t w = 1; w <= words; w++)
+        for (uint32_t w = 0; w < words; w++)
             n += (uint32_t)__builtin_popcount(into->u.table[w] |= from->u.table[w]);
         into->n = n;
         return true;
@@ -235,6 +240,6 @@ void addrset_free(struct addrset *s)
 
 uint64_t addrset_heap_bytes(const struct addrset *s)
 {
-    if (is_window(s)) return (1 + (1u << window_bits(s) >> 5)) * sizeof(uint32_t);
+    if (is_window(s)) return (1u << window_bits(s) >> 5) * sizeof(uint32_t);
     return (uint64_t)s->cap * sizeof(uint32_t);
 }

@@ -260,7 +260,7 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day)
     return count_into(a, lookup(a, &p->src, day), p);
 }
 
-#define BATCH 32
+#define BATCH 64
 
 /* Where a packet's keys will land in its record's sets: fetched before it is counted. */
 static inline void prefetch_sets(const struct src_day *r, const struct packet *p)
