@@ -321,37 +321,72 @@ struct grouping {
     uint32_t *offsets, *members;
 };
 
+/* A source's key in the grouping table: an IPv4 address itself (compared without reading its
+ * record), an IPv6 address by hash, confirmed against the record. */
+struct group_slot {
+    uint32_t key;
+    uint32_t tag; /* source number + 1, with GROUP_V6 set for IPv6; 0 = empty */
+};
+#define GROUP_V6 0x80000000u
+#define GROUP_AHEAD 16
+
+static inline uint32_t group_key(const struct ipaddr *src, bool v4)
+{
+    if (v4) return (uint32_t)src->b[12] << 24 | src->b[13] << 16 | src->b[14] << 8 | src->b[15];
+    return (uint32_t)address_hash(src);
+}
+
+static inline size_t group_home(uint32_t key, size_t cap)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
+}
+
 static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *record_source,
                            struct grouping *g)
 {
     size_t n = agg_records(agg), cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    uint32_t *slot = calloc(cap, sizeof *slot);            /* source number + 1 */
+    struct group_slot *slot = big_calloc(cap * sizeof *slot);
     uint32_t *first = malloc((n ? n : 1) * sizeof *first); /* a record of each source */
     g->offsets = calloc(n + 2, sizeof *g->offsets);
     g->members = malloc((n ? n : 1) * sizeof *g->members);
     g->n_sources = 0;
     if (!slot || !first || !g->offsets || !g->members) {
-        free(slot);
+        big_free(slot, cap * sizeof *slot);
         free(first);
         return SL_ERR_NOMEM;
     }
+    /* records are read in order; their slots, at random, are fetched GROUP_AHEAD ahead */
+    for (size_t r = 0; r < n && r < GROUP_AHEAD; r++) {
+        const struct ipaddr *src = &agg_record(agg, r)->src;
+        __builtin_prefetch(&slot[group_home(group_key(src, ipaddr_is_v4(src)), cap)]);
+    }
     for (size_t r = 0; r < n; r++) {
+        if (r + GROUP_AHEAD < n) {
+            const struct ipaddr *ahead = &agg_record(agg, r + GROUP_AHEAD)->src;
+            __builtin_prefetch(&slot[group_home(group_key(ahead, ipaddr_is_v4(ahead)), cap)]);
+        }
         record_source[r] = NO_SOURCE;
         if (excluded && excluded[r]) continue;
         const struct ipaddr *src = &agg_record(agg, r)->src;
-        size_t j = address_hash(src) & (cap - 1);
-        while (slot[j] && memcmp(&agg_record(agg, first[slot[j] - 1])->src, src, sizeof *src))
-            j = (j + 1) & (cap - 1);
-        if (!slot[j]) {
-            first[g->n_sources] = (uint32_t)r;
-            slot[j] = (uint32_t)++g->n_sources;
+        bool v4 = ipaddr_is_v4(src);
+        uint32_t key = group_key(src, v4), v6_flag = v4 ? 0 : GROUP_V6;
+        size_t j = group_home(key, cap);
+        for (; slot[j].tag; j = (j + 1) & (cap - 1)) {
+            if (slot[j].key != key || (slot[j].tag & GROUP_V6) != v6_flag) continue;
+            uint32_t source = (slot[j].tag & ~GROUP_V6) - 1;
+            if (v4 || memcmp(&agg_record(agg, first[source])->src, src, sizeof *src) == 0) break;
         }
-        record_source[r] = slot[j] - 1;
-        g->offsets[slot[j] + 1]++;
+        if (!slot[j].tag) {
+            first[g->n_sources] = (uint32_t)r;
+            slot[j] = (struct group_slot){key, v6_flag | (uint32_t)++g->n_sources};
+        }
+        uint32_t source = (slot[j].tag & ~GROUP_V6) - 1;
+        record_source[r] = source;
+        g->offsets[source + 2]++;
     }
-    free(slot);
+    big_free(slot, cap * sizeof *slot);
     free(first);
     for (size_t s = 0; s < g->n_sources; s++)
         g->offsets[s + 2] += g->offsets[s + 1];
@@ -370,6 +405,14 @@ static void *judge(void *arg)
     j->totals.last_ns = INT64_MIN;
     j->ok = true;
     for (size_t i = j->from; i < j->to; i++) {
+        if (i + GROUP_AHEAD < j->to) /* the records of a source a little ahead */
+            for (uint32_t m = j->g->offsets[i + GROUP_AHEAD];
+                 m < j->g->offsets[i + GROUP_AHEAD + 1] && m < j->g->offsets[i + GROUP_AHEAD] + 4;
+                 m++) {
+                const char *ahead = (const char *)agg_record(j->agg, j->g->members[m]);
+                __builtin_prefetch(ahead);
+                __builtin_prefetch(ahead + 64);
+            }
         struct source_summary *s = &an->source[i];
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
