@@ -29,7 +29,8 @@ struct agg {
     size_t n_blocks, cap_blocks, n_rec;
     struct slot *slots;
     size_t cap_slots;
-    uint64_t frames, dropped;
+    uint64_t frames, dropped, refused;
+    size_t record_limit; /* 0: none */
     uint64_t status_count[PKT_STATUS_COUNT];
     uint64_t kind_count[KIND_COUNT];
     struct addr_table probed;
@@ -132,8 +133,10 @@ static struct src_day *new_record(agg_t *a)
     return record_at(a, a->n_rec);
 }
 
-/* Finds or creates the record for (src, day); hash is key_hash(src, day). */
-static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash)
+/* Finds or creates the record for (src, day); hash is key_hash(src, day). A packet (limited)
+ * may not create a record past the record limit; a merge may. */
+static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
+                                     bool limited)
 {
     if ((a->n_rec + 1) * 2 > a->cap_slots && !grow_slots(a)) return NULL;
     size_t mask = a->cap_slots - 1;
@@ -143,6 +146,7 @@ static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t
         struct src_day *r = record_at(a, a->slots[j].index - 1);
         if (same_key(r, src, day)) return r;
     }
+    if (limited && a->record_limit && a->n_rec >= a->record_limit) return NULL;
     struct src_day *r = new_record(a);
     if (!r) return NULL;
     src_day_init(r, src, day);
@@ -159,7 +163,7 @@ static inline uint32_t key_hash(const struct ipaddr *src, int32_t day)
 static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
 {
     if (a->last && same_key(a->last, src, day)) return a->last;
-    struct src_day *r = lookup_hashed(a, src, day, key_hash(src, day));
+    struct src_day *r = lookup_hashed(a, src, day, key_hash(src, day), false);
     if (r) a->last = r;
     return r;
 }
@@ -233,7 +237,10 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p)
     a->status_count[PKT_OK]++;
     a->kind_count[p->kind]++;
     if (!r) {
-        a->dropped++;
+        if (a->record_limit && a->n_rec >= a->record_limit)
+            a->refused++;
+        else
+            a->dropped++;
         return false;
     }
     r->kind_packets[p->kind]++;
@@ -257,7 +264,21 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p)
 
 bool agg_add(agg_t *a, const struct packet *p, int32_t day)
 {
-    return count_into(a, lookup(a, &p->src, day), p);
+    struct src_day *r = a->last && same_key(a->last, &p->src, day)
+                            ? a->last
+                            : lookup_hashed(a, &p->src, day, key_hash(&p->src, day), true);
+    if (r) a->last = r;
+    return count_into(a, r, p);
+}
+
+void agg_limit_records(agg_t *a, size_t max_records)
+{
+    a->record_limit = max_records;
+}
+
+uint64_t agg_refused(const agg_t *a)
+{
+    return a->refused;
 }
 
 #define BATCH 64
@@ -293,7 +314,7 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         for (size_t i = start; i < end; i++) {
             struct src_day *r = a->last;
             if (!r || !same_key(r, &p[i]->src, day[i])) {
-                r = lookup_hashed(a, &p[i]->src, day[i], hash[i - start]);
+                r = lookup_hashed(a, &p[i]->src, day[i], hash[i - start], true);
                 if (r) a->last = r;
             }
             rec[i - start] = r;
@@ -389,6 +410,7 @@ static void add_counters(agg_t *into, const agg_t *from)
 {
     agg_count_frames(into, from->frames, from->status_count, from->kind_count);
     into->dropped += from->dropped;
+    into->refused += from->refused;
 }
 
 static bool merge_probed(agg_t *into, const agg_t *from)
@@ -431,7 +453,7 @@ bool agg_absorb(agg_t *into, agg_t *from)
         struct src_day *f = record_at(from, i);
         uint32_t hash = key_hash(&f->src, f->day);
         size_t before = into->n_rec;
-        struct src_day *r = lookup_hashed(into, &f->src, f->day, hash);
+        struct src_day *r = lookup_hashed(into, &f->src, f->day, hash, false);
         if (!r) {
             ok = false;
         } else if (into->n_rec > before) { /* new here: move the record, sets and all */

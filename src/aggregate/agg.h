@@ -63,6 +63,10 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day);
 /* The same for n packets with their days: looks the records up ahead of use (prefetching),
  * which is what makes a table of millions of sources fast. */
 void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, size_t n);
+/* Caps the table at max_records (day, source) records (0: no cap): a packet that would need
+ * one more is not counted, and counted in agg_refused() instead. Merges are not capped. */
+void agg_limit_records(agg_t *a, size_t max_records);
+uint64_t agg_refused(const agg_t *a);
 /* Counts a frame that did not decode (p->status != PKT_OK). */
 void agg_add_undecoded(agg_t *a, int status);
 /* Adds everything in `from` into `into` (from stays unchanged). */

@@ -25,6 +25,12 @@ void agg_feed_free(struct agg_feed *f)
     free(f);
 }
 
+void agg_feed_limit(struct agg_feed *f, size_t max_records)
+{
+    f->record_limit = max_records;
+    agg_limit_records(f->agg, max_records);
+}
+
 void agg_feed_flush(struct agg_feed *f)
 {
     agg_add_batch(f->agg, f->pending_ptr, f->pending_day, f->n_pending);
@@ -54,6 +60,7 @@ agg_t *agg_feed_take(struct agg_feed *f)
     agg_feed_flush(f);
     agg_t *fresh = agg_new();
     if (!fresh) return NULL;
+    agg_limit_records(fresh, f->record_limit);
     agg_t *full = f->agg;
     f->agg = fresh;
     return full;
@@ -62,7 +69,9 @@ agg_t *agg_feed_take(struct agg_feed *f)
 void *agg_feed_fork(void *feed)
 {
     const struct agg_feed *f = feed;
-    return agg_feed_new(f->from_day, f->to_day);
+    struct agg_feed *fork = agg_feed_new(f->from_day, f->to_day);
+    if (fork) agg_feed_limit(fork, f->record_limit);
+    return fork;
 }
 
 void agg_feed_join(void *feed, void *worker_feed)

@@ -42,6 +42,7 @@ enum {
     OPT_FLUSH,       /* capture */
     OPT_BUFFER,
     OPT_PROMISC,
+    OPT_MAX_MEMORY, /* analyze */
 };
 
 struct input_options {
