@@ -447,8 +447,8 @@ bool agg_absorb(agg_t *into, agg_t *from)
     for (size_t i = 0; ok && i < from->n_rec; i++) {
         if (i + BATCH < from->n_rec) { /* the slot of a record a batch ahead */
             const struct src_day *ahead = record_at(from, i + BATCH);
-            __builtin_prefetch(&into->slots[key_hash(&ahead->src, ahead->day) &
-                                            (into->cap_slots - 1)]);
+            __builtin_prefetch(
+                &into->slots[key_hash(&ahead->src, ahead->day) & (into->cap_slots - 1)]);
         }
         struct src_day *f = record_at(from, i);
         uint32_t hash = key_hash(&f->src, f->day);

@@ -37,7 +37,8 @@ static const char analyze_help_end[] =
 
 /* What one (day, source) record costs at the peak of an analysis, in judging: the record
  * (128 B), its share of the source summaries (144 B a source, fewer sources than records),
- * the grouping arrays and the sets of a typical source. Measured on bench/ months: about 290 B with the reader's mapped pages. */
+ * the grouping arrays and the sets of a typical source. Measured on bench/ months: about 290 B with
+ * the reader's mapped pages. */
 #define PEAK_BYTES_PER_RECORD 320
 
 /* Reads and reports; SCANLENS_DEBUG in the environment prints where time and memory go.
