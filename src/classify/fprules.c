@@ -84,11 +84,25 @@ struct fp_rule {
     uint8_t opt_bytes[FP_MAX_OPTS], opt_mask[FP_MAX_OPTS];
 };
 
+/* Which rules a packet can still match, from fields with few values: one lookup a field,
+ * ANDed, leaves the candidates (bit i: rule i), which are then tried in order. Most probes
+ * match no rule, and most of those are turned away here without trying any. The index only
+ * prunes: a candidate is still tried whole. Built for up to 64 rules; past that every rule is
+ * tried. */
+#define FP_INDEXED_RULES 64
+#define OPT_LEN_CUT (FP_MAX_OPTS + 1) /* opt_len slot of packets whose options were cut */
+
+struct rule_index {
+    bool usable;
+    uint64_t proto[256], df[2], flags[256], ttl[256], opt_len[FP_MAX_OPTS + 2];
+};
+
 struct fprules {
     struct fp_rule *rule;
     size_t n_rules, cap_rules;
     char *tool_name[FP_MAX_TOOLS];
     size_t n_tools;
+    struct rule_index index;
 };
 
 /* ---- problems ---------------------------------------------------------------------------- */
@@ -456,6 +470,40 @@ static void parse_rule_line(fprules_t *r, struct diag *d, int line, int tool, ch
     r->rule[r->n_rules++] = rule;
 }
 
+/* Whether the rule's conditions on `field` (none: all) let value v through. */
+static bool field_allows(const struct fp_rule *rule, int field, uint32_t v)
+{
+    for (int i = 0; i < rule->n_numeric; i++) {
+        const struct fp_numeric *c = &rule->numeric[i];
+        if (c->field != field) continue;
+        bool in = false;
+        for (int k = 0; k < c->n_ranges && !in; k++)
+            in = v >= c->range[k].lo && v <= c->range[k].hi;
+        if (!in) return false;
+    }
+    return true;
+}
+
+static void build_index(fprules_t *r)
+{
+    struct rule_index *x = &r->index;
+    memset(x, 0, sizeof *x);
+    x->usable = r->n_rules <= FP_INDEXED_RULES;
+    for (size_t i = 0; x->usable && i < r->n_rules; i++) {
+        const struct fp_rule *rule = &r->rule[i];
+        uint64_t bit = 1ull << i;
+        for (uint32_t v = 0; v < 256; v++) {
+            if (!rule->proto || rule->proto == v) x->proto[v] |= bit;
+            if (field_allows(rule, F_FLAGS, v)) x->flags[v] |= bit;
+            if (field_allows(rule, F_TTL, v)) x->ttl[v] |= bit;
+            if (v < 2 && field_allows(rule, F_DF, v)) x->df[v] |= bit;
+        }
+        for (uint32_t len = 0; len <= FP_MAX_OPTS; len++)
+            if (!rule->opts_set || rule->opt_len == len) x->opt_len[len] |= bit;
+        if (!rule->opts_set && !rule->needs_ts_near) x->opt_len[OPT_LEN_CUT] |= bit;
+    }
+}
+
 int fprules_parse(fprules_t *r, const char *text, const char *origin, char **errors)
 {
     struct diag d = {.text = errors, .origin = origin};
@@ -511,6 +559,7 @@ int fprules_parse(fprules_t *r, const char *text, const char *origin, char **err
         }
     }
     if (!seen_version) problem(&d, 1, "missing 'version %d' line", FP_FORMAT_VERSION);
+    build_index(r);
     return d.count;
 }
 
@@ -609,6 +658,26 @@ static bool rule_holds(const struct fp_rule *rule, const struct packet *p, const
 void fprules_match(const fprules_t *r, struct packet *p)
 {
     uint32_t fields[F_FIELD_COUNT];
+    p->tool = TOOL_UNKNOWN;
+    p->rule = -1;
+    const struct rule_index *x = &r->index;
+    if (x->usable) {
+        uint64_t candidates = x->proto[p->proto] & x->df[p->df ? 1 : 0] & x->flags[p->tcp_flags] &
+                              x->ttl[p->ttl] &
+                              x->opt_len[p->opts_cut                ? OPT_LEN_CUT
+                                         : p->opt_len < FP_MAX_OPTS ? p->opt_len
+                                                                    : FP_MAX_OPTS];
+        if (candidates) read_fields(p, fields);
+        for (; candidates; candidates &= candidates - 1) {
+            int i = __builtin_ctzll(candidates);
+            if (rule_holds(&r->rule[i], p, fields)) {
+                p->tool = r->rule[i].tool;
+                p->rule = (int16_t)i;
+                return;
+            }
+        }
+        return;
+    }
     read_fields(p, fields);
     for (size_t i = 0; i < r->n_rules; i++) {
         if (rule_holds(&r->rule[i], p, fields)) {
@@ -617,8 +686,6 @@ void fprules_match(const fprules_t *r, struct packet *p)
             return;
         }
     }
-    p->tool = TOOL_UNKNOWN;
-    p->rule = -1;
 }
 
 size_t fprules_count(const fprules_t *r)

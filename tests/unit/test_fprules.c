@@ -132,10 +132,88 @@ static void test_conditions(void)
     fprules_free(r);
 }
 
+static uint64_t rng = 88172645463325252ull;
+static uint32_t next_random(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+/* A probe drawn near the built-in rules: each field either a value some rule wants or a
+ * random one, options from the rules' layouts or random, sometimes cut. */
+static struct packet random_probe(uint8_t *opts)
+{
+    static const uint8_t protos[] = {IPPROTO_NUM_TCP, IPPROTO_NUM_TCP, IPPROTO_NUM_UDP,
+                                     IPPROTO_NUM_ICMP};
+    static const uint16_t windows[] = {1024, 1025, 65535, 2048, 4096, 512, 4128, 64240};
+    static const uint8_t layouts[][20] = {
+        {2, 4, 5, 180}, {2, 4, 5, 180, 1, 3, 3, 8, 1, 1, 4, 2}, {2, 4, 5, 180, 4, 2, 8, 10}};
+    static const uint8_t layout_len[] = {4, 12, 20};
+    uint32_t r = next_random();
+    struct packet p = syn_packet(0xC6336400u + (r & 0xFF), (uint16_t)next_random(), next_random(),
+                                 (uint16_t)next_random());
+    p.proto = protos[r >> 8 & 3];
+    p.ip_id = r >> 10 & 1 ? 54321 : (uint16_t)((p.dst4 ^ p.dport ^ p.seq) & 0xFFFF);
+    if (r >> 11 & 1) p.ip_id = (uint16_t)next_random();
+    if (r >> 12 & 1) p.seq = p.dst4;
+    p.window = windows[r >> 13 & 7];
+    p.ttl = (uint8_t)(r >> 16 & 1 ? 30 + (r >> 20 & 31) : next_random());
+    p.df = r >> 17 & 1;
+    p.tcp_flags = r >> 18 & 1 ? TCP_SYN : (uint8_t)next_random();
+    p.ack = r >> 19 & 1 ? 0 : next_random();
+    p.sport = (uint16_t)(r >> 25 & 1 ? 40000 : next_random());
+    p.icmp_type = r >> 26 & 1 ? 8 : (uint8_t)next_random();
+    uint32_t pick = next_random() % 5;
+    p.opts = opts;
+    if (pick < 3) {
+        memcpy(opts, layouts[pick], layout_len[pick]);
+        p.opt_len = layout_len[pick];
+    } else if (pick == 3) {
+        p.opt_len = (uint8_t)(next_random() % 41);
+        for (int i = 0; i < p.opt_len; i++)
+            opts[i] = (uint8_t)next_random();
+    }
+    p.opts_cut = next_random() % 8 == 0;
+    if (p.opts_cut && p.opt_len) p.opt_len--;
+    return p;
+}
+
+/* The candidate index must only prune: with it (the built-in rules) and without it (the same
+ * rules followed by more than 64 that never match, so every rule is tried in turn), each
+ * packet gets the same tool and the same rule. */
+static void test_index_prunes_only(void)
+{
+    fprules_t *indexed = fprules_new(), *linear = fprules_new();
+    fprules_load_builtin(indexed, NULL);
+    fprules_load_builtin(linear, NULL);
+    char extra[8192] = "version 1\n[never]\n";
+    for (int i = 0; i < 64; i++) {
+        size_t len = strlen(extra);
+        snprintf(extra + len, sizeof extra - len,
+                 "rule never-%d = icmp type=255 code=%d icmpid=7\n", i, i);
+    }
+    CHECK("64 more rules parse", fprules_parse(linear, extra, "extra", NULL) == 0);
+    CHECK("... and take the rules past the index", fprules_count(linear) > 64);
+    int same = 0, matched = 0, n = 200000;
+    uint8_t opts[40];
+    for (int i = 0; i < n; i++) {
+        struct packet a = random_probe(opts), b = a;
+        fprules_match(indexed, &a);
+        fprules_match(linear, &b);
+        same += a.tool == b.tool && a.rule == b.rule;
+        matched += a.rule >= 0;
+    }
+    CHECK("the index gives every packet the same rule as trying them all", same == n);
+    CHECK("... over packets many of which match a rule", matched > n / 20);
+    fprules_free(indexed);
+    fprules_free(linear);
+}
+
 int main(void)
 {
     test_builtin();
     test_errors();
     test_conditions();
+    test_index_prunes_only();
     CHECK_DONE();
 }
