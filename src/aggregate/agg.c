@@ -34,6 +34,10 @@ struct agg {
     uint64_t status_count[PKT_STATUS_COUNT];
     uint64_t kind_count[KIND_COUNT];
     struct addr_table probed;
+    /* IPv4 destinations known to be in `probed`, by their last byte: a sensor's few addresses
+     * answer here without hashing. Entry i starts as an address whose last byte is not i, so
+     * that no destination matches an entry never set. */
+    uint32_t probed_recent[256];
     struct src_day *last; /* the record of the previous packet: sources come in bursts */
 };
 
@@ -61,7 +65,10 @@ static uint32_t addr_hash(const struct ipaddr *a, uint64_t seed)
 
 agg_t *agg_new(void)
 {
-    return calloc(1, sizeof(agg_t));
+    agg_t *a = calloc(1, sizeof(agg_t));
+    for (uint32_t i = 0; a && i < 256; i++)
+        a->probed_recent[i] = i ^ 1;
+    return a;
 }
 
 void agg_free(agg_t *a)
@@ -231,7 +238,19 @@ static bool is_probe(int kind)
     return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
 }
 
-static bool count_into(agg_t *a, struct src_day *r, const struct packet *p)
+/* Records a probe's destination among the probed addresses. */
+static inline bool note_probed(agg_t *a, const struct packet *p)
+{
+    bool v4 = p->ip_version == 4;
+    uint32_t *recent = &a->probed_recent[p->dst4 & 0xFF];
+    if (v4 && *recent == p->dst4) return true;
+    if (!probed_insert(&a->probed, &p->dst)) return false;
+    if (v4 && !a->probed.overflow) *recent = p->dst4;
+    return true;
+}
+
+/* dst_key is addrset_key(&p->dst). */
+static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint32_t dst_key)
 {
     a->frames++;
     a->status_count[PKT_OK]++;
@@ -249,7 +268,7 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p)
     bool ok = true;
     if (is_probe(p->kind)) {
         if (p->tool != TOOL_UNKNOWN) tally_tool(r, p->tool, p->rule, 1);
-        ok = addrset_add(&r->dsts, addrset_key(&p->dst)) && probed_insert(&a->probed, &p->dst);
+        ok = addrset_add(&r->dsts, dst_key) && note_probed(a, p);
         if (p->kind == KIND_SYN_PROBE) {
             ok = ok && portmap_add(&r->syn_ports, p->dport, 1);
             if (p->sport < 1024) r->syn_from_service_port++;
@@ -268,7 +287,7 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day)
                             ? a->last
                             : lookup_hashed(a, &p->src, day, key_hash(&p->src, day), true);
     if (r) a->last = r;
-    return count_into(a, r, p);
+    return count_into(a, r, p, addrset_key(&p->dst));
 }
 
 void agg_limit_records(agg_t *a, size_t max_records)
@@ -284,9 +303,9 @@ uint64_t agg_refused(const agg_t *a)
 #define BATCH 64
 
 /* Where a packet's keys will land in its record's sets: fetched before it is counted. */
-static inline void prefetch_sets(const struct src_day *r, const struct packet *p)
+static inline void prefetch_sets(const struct src_day *r, const struct packet *p, uint32_t dst_key)
 {
-    addrset_prefetch(&r->dsts, addrset_key(&p->dst));
+    addrset_prefetch(&r->dsts, dst_key);
     portmap_prefetch(&r->syn_ports, p->dport);
 }
 
@@ -296,6 +315,7 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         size_t end = start + BATCH < n ? start + BATCH : n;
         uint32_t hash[BATCH];
         struct src_day *rec[BATCH];
+        uint32_t dst_key[BATCH];
         /* make room first so that the slot table does not move under the prefetches */
         if ((a->n_rec + (end - start) + 1) * 2 > a->cap_slots) grow_slots(a);
         /* 1: the slots; 2: the records they point to; 3: the records' sets; 4: count */
@@ -318,10 +338,11 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
                 if (r) a->last = r;
             }
             rec[i - start] = r;
-            if (r) prefetch_sets(r, p[i]);
+            dst_key[i - start] = addrset_key(&p[i]->dst);
+            if (r) prefetch_sets(r, p[i], dst_key[i - start]);
         }
         for (size_t i = start; i < end; i++)
-            count_into(a, rec[i - start], p[i]);
+            count_into(a, rec[i - start], p[i], dst_key[i - start]);
     }
 }
 
