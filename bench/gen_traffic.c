@@ -191,7 +191,8 @@ int main(int argc, char **argv)
         uint64_t index = (r & 1) ? (r >> 1) % HEAVY_SOURCES : HEAVY_SOURCES + (r >> 1) % sources;
         enum mix kind = source_kind(index);
         size_t len = build(record + 16, kind, source_address(index), index);
-        uint64_t t = start + span * n / packets;
+        /* in time order across the whole span (span * n overflows 64 bits for big months) */
+        uint64_t t = start + (uint64_t)((unsigned __int128)span * n / packets);
         uint32_t sec = (uint32_t)(t / 1000000), usec = (uint32_t)(t % 1000000);
         memcpy(record, &sec, 4);
         memcpy(record + 4, &usec, 4);

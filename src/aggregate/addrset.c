@@ -232,6 +232,17 @@ bool addrset_merge(struct addrset *into, const struct addrset *from)
     return m.ok;
 }
 
+void addrset_clear(struct addrset *s)
+{
+    if (is_window(s))
+        memset(s->u.table, 0, (1u << window_bits(s) >> 5) * sizeof(uint32_t));
+    else if (s->cap)
+        memset(s->u.table, 0, s->cap * sizeof(uint32_t));
+    else
+        memset(&s->u, 0, sizeof s->u);
+    s->n = 0;
+}
+
 void addrset_free(struct addrset *s)
 {
     release(s);

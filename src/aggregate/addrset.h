@@ -27,6 +27,8 @@ void addrset_prefetch(const struct addrset *s, uint32_t key);
 bool addrset_merge(struct addrset *into, const struct addrset *from);
 /* Calls fn for every key, in no particular order. */
 void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), void *ctx);
+/* Empties the set but keeps its memory and form, for a set used again and again. */
+void addrset_clear(struct addrset *s);
 void addrset_free(struct addrset *s);
 uint64_t addrset_heap_bytes(const struct addrset *s);
 

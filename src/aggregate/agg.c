@@ -30,7 +30,8 @@ struct agg {
     struct slot *slots;
     size_t cap_slots;
     uint64_t frames, dropped, refused;
-    size_t record_limit; /* 0: none */
+    size_t record_limit;      /* 0: none */
+    int32_t min_day, max_day; /* of the records; INT32_MAX, INT32_MIN when there are none */
     uint64_t status_count[PKT_STATUS_COUNT];
     uint64_t kind_count[KIND_COUNT];
     struct addr_table probed;
@@ -66,8 +67,11 @@ static uint32_t addr_hash(const struct ipaddr *a, uint64_t seed)
 agg_t *agg_new(void)
 {
     agg_t *a = calloc(1, sizeof(agg_t));
-    for (uint32_t i = 0; a && i < 256; i++)
+    if (!a) return NULL;
+    for (uint32_t i = 0; i < 256; i++)
         a->probed_recent[i] = i ^ 1;
+    a->min_day = INT32_MAX;
+    a->max_day = INT32_MIN;
     return a;
 }
 
@@ -140,6 +144,12 @@ static struct src_day *new_record(agg_t *a)
     return record_at(a, a->n_rec);
 }
 
+static inline void note_day(agg_t *a, int32_t day)
+{
+    if (day < a->min_day) a->min_day = day;
+    if (day > a->max_day) a->max_day = day;
+}
+
 /* Finds or creates the record for (src, day); hash is key_hash(src, day). A packet (limited)
  * may not create a record past the record limit; a merge may. */
 static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
@@ -157,6 +167,7 @@ static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t
     struct src_day *r = new_record(a);
     if (!r) return NULL;
     src_day_init(r, src, day);
+    note_day(a, day);
     a->slots[j].hash = hash;
     a->slots[j].index = (uint32_t)++a->n_rec;
     return r;
@@ -455,37 +466,63 @@ bool agg_merge(agg_t *into, const agg_t *from)
     return merge_probed(into, from) && ok;
 }
 
+/* Moves record f of another table into a new record here, sets and all. */
+static void move_record(struct src_day *r, struct src_day *f)
+{
+    *r = *f;
+    memset(&f->syn_ports, 0, sizeof f->syn_ports);
+    f->udp_ports = NULL;
+    memset(&f->dsts, 0, sizeof f->dsts);
+}
+
+/* Threads read pieces of the capture that are mostly different days. A record of `from`
+ * whose day `into` has no record of cannot match one of into's: it is appended without a
+ * lookup. Only the days both tables have go through the index. */
 bool agg_absorb(agg_t *into, agg_t *from)
 {
     bool ok = true;
     add_counters(into, from);
-    if ((into->n_rec + from->n_rec + 1) * 2 > into->cap_slots) {
-        /* grow once for all of them */
-        size_t want = into->n_rec + from->n_rec;
+    int32_t lo = into->min_day > from->min_day ? into->min_day : from->min_day;
+    int32_t hi = into->max_day < from->max_day ? into->max_day : from->max_day;
+    size_t shared = 0;
+    for (size_t i = 0; i < from->n_rec; i++) {
+        int32_t day = record_at(from, i)->day;
+        shared += day >= lo && day <= hi;
+    }
+    if (shared && (into->n_rec + shared + 1) * 2 > into->cap_slots) {
+        size_t want = into->n_rec + shared; /* grow once for all of them */
         while (ok && (want + 1) * 2 > into->cap_slots)
             ok = grow_slots(into);
     }
+    size_t appended = 0;
     for (size_t i = 0; ok && i < from->n_rec; i++) {
-        if (i + BATCH < from->n_rec) { /* the slot of a record a batch ahead */
-            const struct src_day *ahead = record_at(from, i + BATCH);
-            __builtin_prefetch(
-                &into->slots[key_hash(&ahead->src, ahead->day) & (into->cap_slots - 1)]);
-        }
         struct src_day *f = record_at(from, i);
-        uint32_t hash = key_hash(&f->src, f->day);
-        size_t before = into->n_rec;
-        struct src_day *r = lookup_hashed(into, &f->src, f->day, hash, false);
-        if (!r) {
-            ok = false;
-        } else if (into->n_rec > before) { /* new here: move the record, sets and all */
-            *r = *f;
-            memset(&f->syn_ports, 0, sizeof f->syn_ports);
-            f->udp_ports = NULL;
-            memset(&f->dsts, 0, sizeof f->dsts);
-        } else {
-            ok = src_day_merge(r, f);
+        if (f->day < lo || f->day > hi) {
+            struct src_day *r = new_record(into);
+            if (!r) {
+                ok = false;
+                break;
+            }
+            move_record(r, f);
+            into->n_rec++;
+            appended++;
+            continue;
         }
+        size_t before = into->n_rec;
+        struct src_day *r = lookup_hashed(into, &f->src, f->day, key_hash(&f->src, f->day), false);
+        if (!r)
+            ok = false;
+        else if (into->n_rec > before)
+            move_record(r, f);
+        else
+            ok = src_day_merge(r, f);
     }
+    if (from->n_rec) {
+        note_day(into, from->min_day);
+        note_day(into, from->max_day);
+    }
+    /* the index does not know the appended records: the next lookup rebuilds it */
+    if (appended) agg_drop_index(into);
     into->last = NULL;
     return ok && merge_probed(into, from);
 }

@@ -178,10 +178,41 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
     return k[KIND_BACKSCATTER] ? CLASS_BACKSCATTER : CLASS_OTHER;
 }
 
-/* Folds one source's day records (sorted, adjacent) into *merged and *s. Most sources of a
- * darknet are seen on one day only: their sets are counted where they are, not copied. */
+/* The distinct ports of a source's month: one bit a port. */
+struct port_bits {
+    uint64_t word[65536 / 64];
+    uint32_t n;
+};
+
+static void count_port(void *ctx, uint16_t port, uint32_t count)
+{
+    (void)count;
+    struct port_bits *b = ctx;
+    uint64_t bit = 1ull << (port & 63), *w = &b->word[port >> 6];
+    b->n += !(*w & bit);
+    *w |= bit;
+}
+
+static void clear_ports(struct port_bits *b)
+{
+    if (b->n) memset(b->word, 0, sizeof b->word);
+    b->n = 0;
+}
+
+/* A judging thread's tables for counting a source's distinct ports and addresses over its
+ * days. The addresses are a set of their own, reused (emptied, not freed) source after
+ * source: a sensor's window of addresses is then one bitmap ORed day after day. */
+struct month_sets {
+    struct port_bits syn_ports, udp_ports;
+    struct addrset dsts;
+};
+
+/* Folds one source's day records into *merged (tools, first and last) and *s. Most sources of
+ * a darknet are seen on one day only: their sets are counted where they are; the union of
+ * several days' sets is counted in `sets`, not built. */
 static bool merge_days(struct src_day *merged, struct source_summary *s, const agg_t *agg,
-                       const uint32_t *days, size_t n, const struct verdict_config *cfg)
+                       const uint32_t *days, size_t n, const struct verdict_config *cfg,
+                       struct month_sets *sets)
 {
     const struct src_day *only = n == 1 ? agg_record(agg, days[0]) : NULL;
     memset(merged, 0, sizeof *merged);
@@ -215,21 +246,26 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
             }
         }
         if (only) continue;
-        if (r->udp_ports && !merged->udp_ports)
-            merged->udp_ports = calloc(1, sizeof *merged->udp_ports);
-        ok = ok && portmap_merge(&merged->syn_ports, &r->syn_ports) &&
-             (!r->udp_ports ||
-              (merged->udp_ports && portmap_merge(merged->udp_ports, r->udp_ports))) &&
-             addrset_merge(&merged->dsts, &r->dsts);
+        portmap_each(&r->syn_ports, count_port, &sets->syn_ports);
+        if (r->udp_ports) portmap_each(r->udp_ports, count_port, &sets->udp_ports);
+        ok = addrset_merge(&sets->dsts, &r->dsts) && ok;
     }
     s->src = agg_record(agg, days[0])->src;
     s->days = (uint32_t)n;
     s->first_ns = merged->first_ns;
     s->last_ns = merged->last_ns;
-    const struct src_day *sets = only ? only : merged;
-    s->syn_ports = sets->syn_ports.n;
-    s->udp_ports = src_day_udp_ports(sets);
-    s->dst_addrs = sets->dsts.n;
+    if (only) {
+        s->syn_ports = only->syn_ports.n;
+        s->udp_ports = src_day_udp_ports(only);
+        s->dst_addrs = only->dsts.n;
+    } else {
+        s->syn_ports = sets->syn_ports.n;
+        s->udp_ports = sets->udp_ports.n;
+        s->dst_addrs = sets->dsts.n;
+        clear_ports(&sets->syn_ports);
+        clear_ports(&sets->udp_ports);
+        addrset_clear(&sets->dsts);
+    }
     s->probes = s->kind_packets[KIND_SYN_PROBE] + s->kind_packets[KIND_UDP_PROBE] +
                 s->kind_packets[KIND_ICMP_PROBE];
     return ok;
@@ -404,6 +440,11 @@ static void *judge(void *arg)
     j->totals.first_ns = INT64_MAX;
     j->totals.last_ns = INT64_MIN;
     j->ok = true;
+    struct month_sets *sets = calloc(1, sizeof *sets);
+    if (!sets) {
+        j->ok = false;
+        return NULL;
+    }
     for (size_t i = j->from; i < j->to; i++) {
         if (i + GROUP_AHEAD < j->to) /* the records of a source a little ahead */
             for (uint32_t m = j->g->offsets[i + GROUP_AHEAD];
@@ -419,18 +460,16 @@ static void *judge(void *arg)
         struct src_day merged;
         s->known =
             j->cfg->known ? known_list_find(j->cfg->known, &agg_record(j->agg, days[0])->src) : -1;
-        if (!merge_days(&merged, s, j->agg, days, n_days, j->cfg)) j->ok = false;
+        if (!merge_days(&merged, s, j->agg, days, n_days, j->cfg, sets)) j->ok = false;
         decide_tool(s, &merged, j->rules, j->cfg);
         s->cls = (uint8_t)decide_class(s, j->agg, j->cfg, j->infer_sensor);
         if (s->cls == CLASS_SCANNER)
             for (size_t d = 0; d < n_days; d++)
                 an->record_scanner_tool[days[d]] = s->tool;
         add_to_totals(&j->totals, s);
-        portmap_free(&merged.syn_ports);
-        if (merged.udp_ports) portmap_free(merged.udp_ports);
-        free(merged.udp_ports);
-        addrset_free(&merged.dsts);
     }
+    addrset_free(&sets->dsts);
+    free(sets);
     return NULL;
 }
 
