@@ -365,6 +365,7 @@ struct group_slot {
 };
 #define GROUP_V6 0x80000000u
 #define GROUP_AHEAD 16
+#define JUDGE_AHEAD 4
 
 static inline uint32_t group_key(const struct ipaddr *src, bool v4)
 {
@@ -446,9 +447,9 @@ static void *judge(void *arg)
         return NULL;
     }
     for (size_t i = j->from; i < j->to; i++) {
-        if (i + GROUP_AHEAD < j->to) /* the records of a source a little ahead */
-            for (uint32_t m = j->g->offsets[i + GROUP_AHEAD];
-                 m < j->g->offsets[i + GROUP_AHEAD + 1] && m < j->g->offsets[i + GROUP_AHEAD] + 4;
+        if (i + JUDGE_AHEAD < j->to) /* the records of a source a little ahead */
+            for (uint32_t m = j->g->offsets[i + JUDGE_AHEAD];
+                 m < j->g->offsets[i + JUDGE_AHEAD + 1] && m < j->g->offsets[i + JUDGE_AHEAD] + 64;
                  m++) {
                 const char *ahead = (const char *)agg_record(j->agg, j->g->members[m]);
                 __builtin_prefetch(ahead);
