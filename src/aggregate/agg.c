@@ -6,11 +6,7 @@
 
 #include "../classify/fprules.h"
 #include "../util/bigalloc.h"
-
-struct slot {
-    uint32_t hash;
-    uint32_t index; /* record index + 1; 0 = empty */
-};
+#include "day_index.h"
 
 struct addr_table {
     struct ipaddr *addr;
@@ -27,8 +23,8 @@ struct addr_table {
 struct agg {
     struct src_day **block;
     size_t n_blocks, cap_blocks, n_rec;
-    struct slot *slots;
-    size_t cap_slots;
+    day_index_t *index;          /* NULL after agg_drop_index, until the next lookup */
+    struct day_slots *last_days; /* the table of the previous lookup's day */
     uint64_t frames, dropped, refused;
     size_t record_limit;      /* 0: none */
     int32_t min_day, max_day; /* of the records; INT32_MAX, INT32_MIN when there are none */
@@ -83,7 +79,7 @@ void agg_free(agg_t *a)
     for (size_t b = 0; b < a->n_blocks; b++)
         big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
     free(a->block);
-    big_free(a->slots, a->cap_slots * sizeof *a->slots);
+    day_index_free(a->index);
     free(a->probed.addr);
     free(a->probed.slot);
     free(a);
@@ -91,35 +87,33 @@ void agg_free(agg_t *a)
 
 static inline uint32_t key_hash(const struct ipaddr *src, int32_t day);
 
-/* Grows the index, or rebuilds it from the records after agg_drop_index. */
-static bool grow_slots(agg_t *a)
+/* The slot table of a day, from the index (rebuilt from the records after agg_drop_index). */
+static struct day_slots *slots_of(agg_t *a, int32_t day);
+
+static bool rebuild_index(agg_t *a)
 {
-    size_t cap = a->cap_slots ? a->cap_slots * 2 : 1024;
-    while (!a->cap_slots && cap < 2 * (a->n_rec + 1))
-        cap *= 2;
-    struct slot *slots = big_calloc(cap * sizeof *slots);
-    if (!slots) return false;
-    if (!a->cap_slots) {
-        for (size_t i = 0; i < a->n_rec; i++) {
-            const struct src_day *r = record_at(a, i);
-            uint32_t hash = key_hash(&r->src, r->day);
-            size_t j = hash & (cap - 1);
-            while (slots[j].index)
-                j = (j + 1) & (cap - 1);
-            slots[j] = (struct slot){hash, (uint32_t)i + 1};
-        }
+    if (!(a->index = day_index_new())) return false;
+    for (size_t i = 0; i < a->n_rec; i++) {
+        const struct src_day *r = record_at(a, i);
+        struct day_slots *t = slots_of(a, r->day);
+        if (!t || !day_slots_reserve(t, 1)) return false;
+        uint32_t hash = key_hash(&r->src, r->day);
+        size_t j = hash & (t->cap - 1);
+        while (t->slot[j].index)
+            j = (j + 1) & (t->cap - 1);
+        t->slot[j] = (struct slot){hash, (uint32_t)i + 1};
+        t->n++;
     }
-    for (size_t i = 0; i < a->cap_slots; i++) {
-        if (!a->slots[i].index) continue;
-        size_t j = a->slots[i].hash & (cap - 1);
-        while (slots[j].index)
-            j = (j + 1) & (cap - 1);
-        slots[j] = a->slots[i];
-    }
-    big_free(a->slots, a->cap_slots * sizeof *a->slots);
-    a->slots = slots;
-    a->cap_slots = cap;
     return true;
+}
+
+static struct day_slots *slots_of(agg_t *a, int32_t day)
+{
+    if (a->last_days && a->last_days->day == day) return a->last_days;
+    if (!a->index && !rebuild_index(a)) return NULL;
+    struct day_slots *t = day_index_get(a->index, day);
+    if (t) a->last_days = t;
+    return t;
 }
 
 static inline bool same_key(const struct src_day *r, const struct ipaddr *src, int32_t day)
@@ -155,12 +149,13 @@ static inline void note_day(agg_t *a, int32_t day)
 static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
                                      bool limited)
 {
-    if ((a->n_rec + 1) * 2 > a->cap_slots && !grow_slots(a)) return NULL;
-    size_t mask = a->cap_slots - 1;
+    struct day_slots *t = slots_of(a, day);
+    if (!t || !day_slots_reserve(t, 1)) return NULL;
+    size_t mask = t->cap - 1;
     size_t j = hash & mask;
-    for (; a->slots[j].index; j = (j + 1) & mask) {
-        if (a->slots[j].hash != hash) continue;
-        struct src_day *r = record_at(a, a->slots[j].index - 1);
+    for (; t->slot[j].index; j = (j + 1) & mask) {
+        if (t->slot[j].hash != hash) continue;
+        struct src_day *r = record_at(a, t->slot[j].index - 1);
         if (same_key(r, src, day)) return r;
     }
     if (limited && a->record_limit && a->n_rec >= a->record_limit) return NULL;
@@ -168,8 +163,9 @@ static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t
     if (!r) return NULL;
     src_day_init(r, src, day);
     note_day(a, day);
-    a->slots[j].hash = hash;
-    a->slots[j].index = (uint32_t)++a->n_rec;
+    t->slot[j].hash = hash;
+    t->slot[j].index = (uint32_t)++a->n_rec;
+    t->n++;
     return r;
 }
 
@@ -327,15 +323,19 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         uint32_t hash[BATCH];
         struct src_day *rec[BATCH];
         uint32_t dst_key[BATCH];
-        /* make room first so that the slot table does not move under the prefetches */
-        if ((a->n_rec + (end - start) + 1) * 2 > a->cap_slots) grow_slots(a);
+        struct day_slots *table[BATCH];
+        /* make room first so that the day's table does not move under the prefetches */
+        struct day_slots *first = slots_of(a, day[start]);
+        if (first) day_slots_reserve(first, end - start);
         /* 1: the slots; 2: the records they point to; 3: the records' sets; 4: count */
         for (size_t i = start; i < end; i++) {
             hash[i - start] = key_hash(&p[i]->src, day[i]);
-            if (a->cap_slots) __builtin_prefetch(&a->slots[hash[i - start] & (a->cap_slots - 1)]);
+            struct day_slots *t = table[i - start] = slots_of(a, day[i]);
+            if (t && t->cap) __builtin_prefetch(&t->slot[hash[i - start] & (t->cap - 1)]);
         }
         for (size_t i = start; i < end; i++) {
-            struct slot *s = a->cap_slots ? &a->slots[hash[i - start] & (a->cap_slots - 1)] : NULL;
+            const struct day_slots *t = table[i - start];
+            const struct slot *s = t && t->cap ? &t->slot[hash[i - start] & (t->cap - 1)] : NULL;
             if (s && s->index) {
                 const char *r = (const char *)record_at(a, s->index - 1);
                 __builtin_prefetch(r);
@@ -385,9 +385,9 @@ bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t co
 
 void agg_drop_index(agg_t *a)
 {
-    big_free(a->slots, a->cap_slots * sizeof *a->slots);
-    a->slots = NULL;
-    a->cap_slots = 0;
+    day_index_free(a->index);
+    a->index = NULL;
+    a->last_days = NULL;
     a->last = NULL;
 }
 
@@ -484,16 +484,7 @@ bool agg_absorb(agg_t *into, agg_t *from)
     add_counters(into, from);
     int32_t lo = into->min_day > from->min_day ? into->min_day : from->min_day;
     int32_t hi = into->max_day < from->max_day ? into->max_day : from->max_day;
-    size_t shared = 0;
-    for (size_t i = 0; i < from->n_rec; i++) {
-        int32_t day = record_at(from, i)->day;
-        shared += day >= lo && day <= hi;
-    }
-    if (shared && (into->n_rec + shared + 1) * 2 > into->cap_slots) {
-        size_t want = into->n_rec + shared; /* grow once for all of them */
-        while (ok && (want + 1) * 2 > into->cap_slots)
-            ok = grow_slots(into);
-    }
+
     size_t appended = 0;
     for (size_t i = 0; ok && i < from->n_rec; i++) {
         struct src_day *f = record_at(from, i);
@@ -560,8 +551,8 @@ uint64_t agg_dropped(const agg_t *a)
 uint64_t agg_memory_bytes(const agg_t *a)
 {
     uint64_t bytes = a->n_blocks * BLOCK_RECORDS * sizeof(struct src_day) +
-                     a->cap_slots * sizeof(struct slot) +
-                     a->probed.cap_addr * sizeof(struct ipaddr) + a->probed.cap_slots * 4;
+                     day_index_bytes(a->index) + a->probed.cap_addr * sizeof(struct ipaddr) +
+                     a->probed.cap_slots * 4;
     for (size_t i = 0; i < a->n_rec; i++) {
         const struct src_day *r = record_at(a, i);
         bytes += portmap_heap_bytes(&r->syn_ports) + addrset_heap_bytes(&r->dsts);

@@ -1,0 +1,96 @@
+/* Per-day slot tables, found by day through a small open-addressing map. */
+#include "day_index.h"
+
+#include <stdlib.h>
+
+#include "../util/bigalloc.h"
+
+#define FIRST_CAP 1024
+
+struct day_index {
+    struct day_slots **table; /* by hash of the day; NULL = empty */
+    size_t cap, n;
+};
+
+static size_t day_home(int32_t day, size_t cap)
+{
+    return ((uint32_t)day * 0x9E3779B1u >> 8) & (cap - 1);
+}
+
+day_index_t *day_index_new(void)
+{
+    return calloc(1, sizeof(day_index_t));
+}
+
+void day_index_free(day_index_t *x)
+{
+    if (!x) return;
+    for (size_t i = 0; i < x->cap; i++)
+        if (x->table[i]) {
+            big_free(x->table[i]->slot, x->table[i]->cap * sizeof(struct slot));
+            free(x->table[i]);
+        }
+    free(x->table);
+    free(x);
+}
+
+static bool grow_map(day_index_t *x)
+{
+    size_t cap = x->cap ? x->cap * 2 : 64;
+    struct day_slots **table = calloc(cap, sizeof *table);
+    if (!table) return false;
+    for (size_t i = 0; i < x->cap; i++) {
+        if (!x->table[i]) continue;
+        size_t j = day_home(x->table[i]->day, cap);
+        while (table[j])
+            j = (j + 1) & (cap - 1);
+        table[j] = x->table[i];
+    }
+    free(x->table);
+    x->table = table;
+    x->cap = cap;
+    return true;
+}
+
+struct day_slots *day_index_get(day_index_t *x, int32_t day)
+{
+    if ((x->n + 1) * 2 > x->cap && !grow_map(x)) return NULL;
+    size_t j = day_home(day, x->cap);
+    for (; x->table[j]; j = (j + 1) & (x->cap - 1))
+        if (x->table[j]->day == day) return x->table[j];
+    struct day_slots *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->day = day;
+    x->table[j] = t;
+    x->n++;
+    return t;
+}
+
+bool day_slots_reserve(struct day_slots *t, size_t more)
+{
+    if ((t->n + more + 1) * 2 <= t->cap) return true;
+    size_t cap = t->cap ? t->cap : FIRST_CAP;
+    while ((t->n + more + 1) * 2 > cap)
+        cap *= 2;
+    struct slot *slot = big_calloc(cap * sizeof *slot);
+    if (!slot) return false;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slot[i].index) continue;
+        size_t j = t->slot[i].hash & (cap - 1);
+        while (slot[j].index)
+            j = (j + 1) & (cap - 1);
+        slot[j] = t->slot[i];
+    }
+    big_free(t->slot, t->cap * sizeof *t->slot);
+    t->slot = slot;
+    t->cap = cap;
+    return true;
+}
+
+uint64_t day_index_bytes(const day_index_t *x)
+{
+    uint64_t bytes = x ? x->cap * sizeof *x->table : 0;
+    for (size_t i = 0; x && i < x->cap; i++)
+        if (x->table[i]) bytes += sizeof *x->table[i] + x->table[i]->cap * sizeof(struct slot);
+    return bytes;
+}
