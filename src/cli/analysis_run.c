@@ -119,7 +119,7 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
         rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
     }
     if (debug) fprintf(stderr, "debug: outliers at %.2f s\n", now_seconds() - t0);
-    if (rc == SL_OK) rc = figures_build(&res->fig, agg, &res->an, errbuf);
+    if (rc == SL_OK) rc = figures_build(&res->fig, agg, &res->an, vcfg.threads, errbuf);
     if (debug) fprintf(stderr, "debug: figures at %.2f s\n", now_seconds() - t0);
     if (rc == SL_OK) choose_comparison(res, rules, opt->compare);
     if (rc != SL_OK) analysis_result_free(res);

@@ -1,6 +1,7 @@
 /* Building the figure data from records. */
 #include "figures.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,6 @@
 #define PORTS 65536u
 
 struct day_accumulator {
-    const struct figure_data *fig;
     uint32_t *counts; /* [tool * 65536 + port] for one day */
     uint8_t tool;
 };
@@ -20,38 +20,73 @@ static void add_port(void *ctx, uint16_t port, uint32_t count)
     acc->counts[(size_t)acc->tool * PORTS + port] += count;
 }
 
-static bool push_port(struct figure_data *fig, size_t *cap, struct port_count pc)
+/* One thread's share of the port figures: the records order[from, to), whole days of them,
+ * counted into its own list (in day, tool, port order). */
+struct port_slice {
+    const agg_t *agg;
+    const struct analysis *an;
+    const uint32_t *order;
+    size_t from, to, n_tools;
+    struct port_count *ports;
+    size_t n_ports, cap;
+    bool ok;
+};
+
+static bool push_port(struct port_slice *s, struct port_count pc)
 {
-    if (fig->n_ports == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 4096;
-        struct port_count *grown = realloc(fig->ports, grown_cap * sizeof *grown);
+    if (s->n_ports == s->cap) {
+        size_t grown_cap = s->cap ? s->cap * 2 : 4096;
+        struct port_count *grown = realloc(s->ports, grown_cap * sizeof *grown);
         if (!grown) return false;
-        fig->ports = grown;
-        *cap = grown_cap;
+        s->ports = grown;
+        s->cap = grown_cap;
     }
-    fig->ports[fig->n_ports++] = pc;
+    s->ports[s->n_ports++] = pc;
     return true;
 }
 
-/* Per (day, tool, port) counts, one day at a time through a dense array. */
-static int build_ports(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
-                       char *errbuf)
+static void *count_ports(void *arg)
 {
-    size_t n = agg_records(agg), used = 0, cap = 0;
+    struct port_slice *s = arg;
+    uint32_t *counts = calloc(s->n_tools * PORTS, sizeof *counts);
+    s->ok = counts != NULL;
+    for (size_t i = s->from; i < s->to && s->ok;) {
+        int32_t day = agg_record(s->agg, s->order[i])->day;
+        struct day_accumulator acc = {counts, 0};
+        size_t j = i;
+        for (; j < s->to && agg_record(s->agg, s->order[j])->day == day; j++) {
+            const struct src_day *rec = agg_record(s->agg, s->order[j]);
+            acc.tool = (uint8_t)record_scanner_tool(s->an, s->order[j]);
+            portmap_each(&rec->syn_ports, add_port, &acc);
+        }
+        for (size_t t = 0; t < s->n_tools; t++)
+            for (uint32_t p = 0; p < PORTS; p++) {
+                uint32_t c = counts[t * PORTS + p];
+                if (!c) continue;
+                counts[t * PORTS + p] = 0;
+                if (!push_port(s, (struct port_count){day, (uint8_t)t, (uint16_t)p, c}))
+                    s->ok = false;
+            }
+        i = j;
+    }
+    free(counts);
+    return NULL;
+}
+
+/* Per (day, tool, port) counts, one day at a time through a dense array; days are cut into
+ * `threads` runs of about equal records, counted side by side and joined in day order. */
+static int build_ports(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
+                       size_t threads, char *errbuf)
+{
+    size_t n = agg_records(agg), used = 0;
     uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    uint32_t *counts = calloc(fig->n_tools * PORTS, sizeof *counts);
-    if (!order || !counts) {
+    size_t *next = calloc(fig->n_days + 1, sizeof *next);
+    if (!order || !next) {
         free(order);
-        free(counts);
+        free(next);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
     }
     /* records of scanner sources, in day order by a counting sort */
-    size_t *next = calloc(fig->n_days + 1, sizeof *next);
-    if (!next) {
-        free(order);
-        free(counts);
-        return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
-    }
     for (size_t r = 0; r < n; r++)
         if (record_scanner_tool(an, r) >= 0) {
             next[agg_record(agg, r)->day - fig->first_day + 1]++;
@@ -59,34 +94,50 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         }
     for (size_t d = 0; d < fig->n_days; d++)
         next[d + 1] += next[d];
+    size_t *day_start = malloc((fig->n_days + 1) * sizeof *day_start);
+    if (day_start) memcpy(day_start, next, (fig->n_days + 1) * sizeof *next);
     for (size_t r = 0; r < n; r++)
         if (record_scanner_tool(an, r) >= 0)
             order[next[agg_record(agg, r)->day - fig->first_day]++] = (uint32_t)r;
     free(next);
-    int rc = SL_OK;
-    for (size_t i = 0; i < used && rc == SL_OK;) {
-        int32_t day = agg_record(agg, order[i])->day;
-        struct day_accumulator acc = {fig, counts, 0};
-        size_t j = i;
-        for (; j < used && agg_record(agg, order[j])->day == day; j++) {
-            const struct src_day *rec = agg_record(agg, order[j]);
-            acc.tool = (uint8_t)record_scanner_tool(an, order[j]);
-            portmap_each(&rec->syn_ports, add_port, &acc);
-        }
-        for (size_t t = 0; t < fig->n_tools; t++)
-            for (uint32_t p = 0; p < PORTS; p++) {
-                uint32_t c = counts[t * PORTS + p];
-                if (!c) continue;
-                counts[t * PORTS + p] = 0;
-                fig->tool_port_syn[t * PORTS + p] += c;
-                if (!push_port(fig, &cap, (struct port_count){day, (uint8_t)t, (uint16_t)p, c}))
-                    rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
-            }
-        i = j;
+    if (threads < 1 || !day_start) threads = 1;
+    if (threads > 16) threads = 16;
+    struct port_slice slice[16];
+    pthread_t tid[16];
+    bool started[16] = {false};
+    size_t d = 0;
+    for (size_t t = 0; t < threads; t++) { /* whole days, about used / threads records each */
+        size_t from = t == 0 ? 0 : slice[t - 1].to, want = used * (t + 1) / threads;
+        while (t + 1 < threads && d < fig->n_days && day_start[d] < want)
+            d++;
+        size_t to = t + 1 == threads ? used : day_start[d] > from ? day_start[d] : from;
+        slice[t] = (struct port_slice){
+            .agg = agg, .an = an, .order = order, .from = from, .to = to, .n_tools = fig->n_tools};
+        if (t > 0) started[t] = pthread_create(&tid[t], NULL, count_ports, &slice[t]) == 0;
     }
+    count_ports(&slice[0]);
+    bool ok = true;
+    for (size_t t = 0; t < threads; t++) {
+        if (t > 0 && started[t]) pthread_join(tid[t], NULL);
+        if (t > 0 && !started[t]) count_ports(&slice[t]); /* no thread to be had: here */
+        ok = ok && slice[t].ok;
+        fig->n_ports += slice[t].n_ports;
+    }
+    fig->ports = ok ? malloc((fig->n_ports ? fig->n_ports : 1) * sizeof *fig->ports) : NULL;
+    ok = ok && fig->ports;
+    size_t at = 0;
+    for (size_t t = 0; t < threads; t++) {
+        for (size_t i = 0; ok && i < slice[t].n_ports; i++) {
+            const struct port_count *pc = &slice[t].ports[i];
+            fig->tool_port_syn[(size_t)pc->tool * PORTS + pc->port] += pc->syn_packets;
+            fig->ports[at++] = *pc;
+        }
+        free(slice[t].ports);
+    }
+    if (!ok) fig->n_ports = 0;
     free(order);
-    free(counts);
-    return rc;
+    free(day_start);
+    return ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
 }
 
 static void build_tool_stats(struct figure_data *fig, const struct analysis *an)
@@ -126,7 +177,7 @@ static void build_tool_stats(struct figure_data *fig, const struct analysis *an)
 }
 
 int figures_build(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
-                  char *errbuf)
+                  size_t threads, char *errbuf)
 {
     memset(fig, 0, sizeof *fig);
     fig->n_tools = an->n_tools;
@@ -159,7 +210,7 @@ int figures_build(struct figure_data *fig, const agg_t *agg, const struct analys
         fig->day_tool_syn[d * fig->n_tools + t] += syn;
         fig->day_tool_sources[d * fig->n_tools + t]++;
     }
-    int rc = build_ports(fig, agg, an, errbuf);
+    int rc = build_ports(fig, agg, an, threads, errbuf);
     if (rc != SL_OK) {
         figures_free(fig);
         return rc;

@@ -41,8 +41,9 @@ struct figure_data {
     struct tool_stats tool[FP_MAX_TOOLS];
 };
 
+/* threads: how many threads count the port figures (0 or 1: this one). */
 int figures_build(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
-                  char *errbuf);
+                  size_t threads, char *errbuf);
 void figures_free(struct figure_data *fig);
 
 /* SYN packets of `tool` on `port` on day index d, looked up in fig->ports. */
