@@ -475,47 +475,102 @@ static void move_record(struct src_day *r, struct src_day *f)
     memset(&f->dsts, 0, sizeof f->dsts);
 }
 
-/* Threads read pieces of the capture that are mostly different days. A record of `from`
- * whose day `into` has no record of cannot match one of into's: it is appended without a
- * lookup. Only the days both tables have go through the index. */
+/* Takes over the blocks of `from` after those of `into`. Returns the number of the first
+ * record taken over, or 0 when out of memory (into then holds a block at least). */
+static size_t adopt_blocks(agg_t *into, agg_t *from)
+{
+    if (into->n_blocks + from->n_blocks > into->cap_blocks) {
+        size_t cap = into->n_blocks + from->n_blocks;
+        struct src_day **grown = realloc(into->block, cap * sizeof *grown);
+        if (!grown) return 0;
+        into->block = grown;
+        into->cap_blocks = cap;
+    }
+    size_t base = into->n_blocks * BLOCK_RECORDS;
+    memcpy(into->block + into->n_blocks, from->block, from->n_blocks * sizeof *from->block);
+    into->n_blocks += from->n_blocks;
+    from->n_blocks = 0;
+    from->n_rec = 0;
+    return base;
+}
+
+/* Threads read pieces of the capture that are mostly different days. The records of `from`
+ * of days both tables have are merged through the index; the blocks holding the rest are
+ * taken over whole, and the gaps (the unused end of into's last block, the records merged
+ * away) are filled with records taken from the end, so that records stay numbered from 0
+ * without copying each one. */
 bool agg_absorb(agg_t *into, agg_t *from)
 {
-    bool ok = true;
     add_counters(into, from);
+    into->last = NULL;
+    if (!from->n_rec) return merge_probed(into, from);
+    bool ok = true;
     int32_t lo = into->min_day > from->min_day ? into->min_day : from->min_day;
     int32_t hi = into->max_day < from->max_day ? into->max_day : from->max_day;
-
-    size_t appended = 0;
+    uint32_t *away = NULL; /* from's records merged into into's, in order */
+    size_t n_away = 0, cap_away = 0;
     for (size_t i = 0; ok && i < from->n_rec; i++) {
         struct src_day *f = record_at(from, i);
-        if (f->day < lo || f->day > hi) {
-            struct src_day *r = new_record(into);
-            if (!r) {
+        if (f->day < lo || f->day > hi) continue;
+        if (n_away == cap_away) {
+            cap_away = cap_away ? 2 * cap_away : 4096;
+            uint32_t *grown = realloc(away, cap_away * sizeof *grown);
+            if (!grown) {
                 ok = false;
                 break;
             }
-            move_record(r, f);
-            into->n_rec++;
-            appended++;
-            continue;
+            away = grown;
         }
         size_t before = into->n_rec;
         struct src_day *r = lookup_hashed(into, &f->src, f->day, key_hash(&f->src, f->day), false);
-        if (!r)
+        if (!r) {
             ok = false;
-        else if (into->n_rec > before)
+        } else if (into->n_rec > before) {
             move_record(r, f);
-        else
+        } else {
             ok = src_day_merge(r, f);
+            src_day_free(f);
+        }
+        away[n_away++] = (uint32_t)i;
     }
-    if (from->n_rec) {
-        note_day(into, from->min_day);
-        note_day(into, from->max_day);
+    size_t into_n = into->n_rec, from_n = from->n_rec;
+    note_day(into, from->min_day);
+    note_day(into, from->max_day);
+    size_t base = ok ? adopt_blocks(into, from) : 0;
+    if (!base) { /* out of memory: what was merged stays; the rest is lost, and said */
+        free(away);
+        return false;
     }
-    /* the index does not know the appended records: the next lookup rebuilds it */
-    if (appended) agg_drop_index(into);
-    into->last = NULL;
-    return ok && merge_probed(into, from);
+    size_t end = base + from_n, gap_at = into_n, front = 0, back = n_away;
+    for (;;) { /* gaps in order: into's unused end, then the records merged away */
+        size_t gap;
+        if (gap_at < base)
+            gap = gap_at;
+        else if (front < back)
+            gap = base + away[front];
+        else
+            break;
+        while (back > front && base + away[back - 1] == end - 1) { /* no moving a gap */
+            back--;
+            end--;
+        }
+        if (end <= base && end > gap_at) end = gap_at; /* nothing of from's left to move */
+        if (gap >= end) break;
+        *record_at(into, gap) = *record_at(into, end - 1);
+        end--;
+        if (gap_at < base)
+            gap_at++;
+        else
+            front++;
+    }
+    into->n_rec = end;
+    size_t blocks_used = (end + BLOCK_RECORDS - 1) / BLOCK_RECORDS;
+    for (size_t b = blocks_used; b < into->n_blocks; b++)
+        big_free(into->block[b], BLOCK_RECORDS * sizeof(struct src_day));
+    into->n_blocks = blocks_used;
+    free(away);
+    agg_drop_index(into); /* records moved: the next lookup rebuilds it */
+    return merge_probed(into, from);
 }
 
 size_t agg_records(const agg_t *a)
