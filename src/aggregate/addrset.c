@@ -62,6 +62,11 @@ void addrset_prefetch(const struct addrset *s, uint32_t key)
         __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
 }
 
+void addrset_prefetch_table(const struct addrset *s)
+{
+    if (s->cap) __builtin_prefetch(s->u.table);
+}
+
 /* The narrowest window of at least WINDOW_MIN_BITS that holds both keys, or 0 if none up to
  * WINDOW_MAX_BITS does. */
 static uint32_t bits_to_hold(uint32_t a, uint32_t b)

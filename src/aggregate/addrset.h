@@ -24,6 +24,8 @@ uint32_t addrset_key(const struct ipaddr *a);
 bool addrset_add(struct addrset *s, uint32_t key);
 /* Starts fetching the memory that adding key will touch. */
 void addrset_prefetch(const struct addrset *s, uint32_t key);
+/* Starts fetching the start of the set's table or bitmap, before a merge or an each. */
+void addrset_prefetch_table(const struct addrset *s);
 bool addrset_merge(struct addrset *into, const struct addrset *from);
 /* Calls fn for every key, in no particular order. */
 void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), void *ctx);

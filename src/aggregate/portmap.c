@@ -28,6 +28,14 @@ void portmap_prefetch(const struct portmap *m, uint16_t port)
     if (mode_of(m) == MODE_DENSE) __builtin_prefetch(&m->u.dense[port]);
 }
 
+void portmap_prefetch_table(const struct portmap *m)
+{
+    if (mode_of(m) == MODE_HASH) {
+        __builtin_prefetch(m->u.slots);
+        if (m->cap > 8) __builtin_prefetch(m->u.slots + 8);
+    }
+}
+
 static bool hash_insert(struct portmap_slot *slots, uint32_t cap, uint16_t port, uint32_t count,
                         bool *added)
 {

@@ -36,6 +36,8 @@ struct portmap {
 bool portmap_add(struct portmap *m, uint16_t port, uint32_t count);
 /* Starts fetching the memory that adding port will touch. */
 void portmap_prefetch(const struct portmap *m, uint16_t port);
+/* Starts fetching the start of the map's table (all of a small one), before an each. */
+void portmap_prefetch_table(const struct portmap *m);
 bool portmap_merge(struct portmap *into, const struct portmap *from);
 void portmap_free(struct portmap *m);
 /* Calls fn for every port with its count, in no particular order. */

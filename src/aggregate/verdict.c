@@ -455,6 +455,15 @@ static void *judge(void *arg)
                 __builtin_prefetch(ahead);
                 __builtin_prefetch(ahead + 64);
             }
+        if (i + JUDGE_AHEAD / 2 < j->to) /* and the sets of records fetched before */
+            for (uint32_t m = j->g->offsets[i + JUDGE_AHEAD / 2];
+                 m < j->g->offsets[i + JUDGE_AHEAD / 2 + 1] &&
+                 m < j->g->offsets[i + JUDGE_AHEAD / 2] + 64;
+                 m++) {
+                const struct src_day *ahead = agg_record(j->agg, j->g->members[m]);
+                portmap_prefetch_table(&ahead->syn_ports);
+                addrset_prefetch_table(&ahead->dsts);
+            }
         struct source_summary *s = &an->source[i];
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
