@@ -8,6 +8,7 @@
 #include "../util/error.h"
 
 #define PORTS 65536u
+#define FETCH_AHEAD 8
 
 struct day_accumulator {
     uint32_t *counts; /* [tool * 65536 + port] for one day */
@@ -55,6 +56,10 @@ static void *count_ports(void *arg)
         struct day_accumulator acc = {counts, 0};
         size_t j = i;
         for (; j < s->to && agg_record(s->agg, s->order[j])->day == day; j++) {
+            if (j + 2 * FETCH_AHEAD < s->to) /* a record, then its ports, ahead of use */
+                __builtin_prefetch(agg_record(s->agg, s->order[j + 2 * FETCH_AHEAD]));
+            if (j + FETCH_AHEAD < s->to)
+                portmap_prefetch_table(&agg_record(s->agg, s->order[j + FETCH_AHEAD])->syn_ports);
             const struct src_day *rec = agg_record(s->agg, s->order[j]);
             acc.tool = (uint8_t)record_scanner_tool(s->an, s->order[j]);
             portmap_each(&rec->syn_ports, add_port, &acc);
