@@ -59,14 +59,16 @@ struct packed_key {
 
 static bool packable(const struct source_summary *s)
 {
-    return ipaddr_is_v4(&s->src) && s->kind_packets[KIND_SYN_PROBE] < 0xFFFF && s->probes < 0xFFFF;
+    return ipaddr_is_v4(&s->src) && s->kind_packets[KIND_SYN_PROBE] < 0xFFFF &&
+           source_probes(s) < 0xFFFF;
 }
 
 static uint64_t pack(const struct source_summary *s)
 {
     uint64_t v4 = (uint64_t)s->src.b[12] << 24 | (uint64_t)s->src.b[13] << 16 |
                   (uint64_t)s->src.b[14] << 8 | s->src.b[15];
-    return (0xFFFF - s->kind_packets[KIND_SYN_PROBE]) << 48 | (0xFFFF - s->probes) << 32 | v4;
+    return (0xFFFF - s->kind_packets[KIND_SYN_PROBE]) << 48 | (0xFFFF - source_probes(s)) << 32 |
+           v4;
 }
 
 static struct sort_key unpack(const struct packed_key *p)
@@ -112,8 +114,8 @@ static bool sorted_order(const struct analysis *an, uint32_t *order)
             if (packable(s))
                 packed[p++] = (struct packed_key){pack(s), (uint32_t)i};
             else
-                other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], s->probes, s->src,
-                                               (uint32_t)i};
+                other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], source_probes(s),
+                                               s->src, (uint32_t)i};
         }
         if (n_packed) radix_sort(packed, tmp, n_packed);
         qsort(other, n_other, sizeof *other, compare_key);
@@ -156,7 +158,7 @@ static void decide_tool(struct source_summary *s, const struct src_day *merged,
     s->rule = best->rule;
     s->tool_matched = best->count;
     if (best->count >= fprules_rule_min_packets(rules, best->rule) &&
-        (double)best->count >= cfg->min_consistency * (double)s->probes)
+        (double)best->count >= cfg->min_consistency * (double)source_probes(s))
         s->tool = best->tool;
 }
 
@@ -165,7 +167,7 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
 {
     const uint64_t *k = s->kind_packets;
     if (k[KIND_SENSOR] || (infer_sensor && agg_probed_contains(agg, &s->src))) return CLASS_SENSOR;
-    if (s->probes) {
+    if (source_probes(s)) {
         uint64_t syn = k[KIND_SYN_PROBE];
         double pairs =
             (double)(s->dst_addrs ? s->dst_addrs : 1) * (s->syn_ports ? s->syn_ports : 1);
@@ -227,7 +229,6 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
             s->research_days++;
         for (int k = 0; k < KIND_COUNT; k++)
             s->kind_packets[k] += r->kind_packets[k];
-        s->syn_from_service_port += r->syn_from_service_port;
         if (r->first_ns < merged->first_ns) merged->first_ns = r->first_ns;
         if (r->last_ns > merged->last_ns) merged->last_ns = r->last_ns;
         for (int i = 0; i < AGG_TOOL_SLOTS; i++) {
@@ -266,8 +267,6 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
         clear_ports(&sets->udp_ports);
         addrset_clear(&sets->dsts);
     }
-    s->probes = s->kind_packets[KIND_SYN_PROBE] + s->kind_packets[KIND_UDP_PROBE] +
-                s->kind_packets[KIND_ICMP_PROBE];
     return ok;
 }
 

@@ -38,20 +38,28 @@ struct verdict_config {
 
 void verdict_config_defaults(struct verdict_config *cfg);
 
+/* 128 bytes: one for each of millions of sources, so nothing pads it and nothing is kept
+ * that can be worked out (source_probes). */
 struct source_summary {
     struct ipaddr src;
     uint8_t tool;
     uint8_t cls;
     int16_t rule;          /* the rule that first matched for the chosen tool, or -1 */
+    int32_t known;         /* entry in the known-scanners list, or -1 */
     uint64_t tool_matched; /* probes that matched the chosen tool */
-    uint64_t probes;       /* SYN + UDP + ICMP echo probes */
     uint64_t kind_packets[KIND_COUNT];
-    uint64_t syn_from_service_port;
     uint32_t syn_ports, udp_ports, dst_addrs, days;
     uint32_t research_days; /* days on which it met the research-scan rule */
-    int32_t known;          /* entry in the known-scanners list, or -1 */
     int64_t first_ns, last_ns;
 };
+_Static_assert(sizeof(struct source_summary) == 128, "a source summary is 128 bytes");
+
+/* SYN + UDP + ICMP echo probes. */
+static inline uint64_t source_probes(const struct source_summary *s)
+{
+    return s->kind_packets[KIND_SYN_PROBE] + s->kind_packets[KIND_UDP_PROBE] +
+           s->kind_packets[KIND_ICMP_PROBE];
+}
 
 struct tool_totals {
     uint64_t syn_packets, udp_packets, icmp_packets;

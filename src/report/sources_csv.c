@@ -38,8 +38,9 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
                 source_class_name(s->cls), k[KIND_SYN_PROBE], k[KIND_UDP_PROBE], k[KIND_ICMP_PROBE],
                 k[KIND_BACKSCATTER], k[KIND_OTHER] + k[KIND_SENSOR], s->syn_ports, s->udp_ports,
                 s->dst_addrs, format_time_utc(s->first_ns, first, sizeof first),
-                format_time_utc(s->last_ns, last, sizeof last), s->days, s->tool_matched, s->probes,
-                s->rule >= 0 ? fprules_rule_name(in->rules, s->rule) : "", s->research_days);
+                format_time_utc(s->last_ns, last, sizeof last), s->days, s->tool_matched,
+                source_probes(s), s->rule >= 0 ? fprules_rule_name(in->rules, s->rule) : "",
+                s->research_days);
         csv_text(out, s->known >= 0 ? known_list_org(in->known, s->known) : "");
         fputc(',', out);
         csv_text(out, s->known >= 0 ? known_list_label(in->known, s->known) : "");
