@@ -23,6 +23,7 @@ struct addr_table {
 struct agg {
     struct src_day **block;
     size_t n_blocks, cap_blocks, n_rec;
+    struct big_ahead next_block; /* the next block of records, its pages touched meanwhile */
     day_index_t *index;          /* NULL after agg_drop_index, until the next lookup */
     struct day_slots *last_days; /* the table of the previous lookup's day */
     uint64_t frames, dropped, refused;
@@ -80,6 +81,7 @@ void agg_free(agg_t *a)
         big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
     free(a->block);
     day_index_free(a->index);
+    if (a->next_block.p) big_ahead_cancel(&a->next_block);
     free(a->probed.addr);
     free(a->probed.slot);
     free(a);
@@ -131,9 +133,12 @@ static struct src_day *new_record(agg_t *a)
             a->block = grown;
             a->cap_blocks = cap;
         }
-        if (!(a->block[a->n_blocks] = big_calloc(BLOCK_RECORDS * sizeof(struct src_day))))
-            return NULL;
-        a->n_blocks++;
+        size_t bytes = BLOCK_RECORDS * sizeof(struct src_day);
+        struct src_day *block =
+            a->next_block.p ? big_ahead_take(&a->next_block) : big_calloc(bytes);
+        if (!block) return NULL;
+        a->block[a->n_blocks++] = block;
+        big_ahead_start(&a->next_block, bytes); /* the block after: ready when it is needed */
     }
     return record_at(a, a->n_rec);
 }

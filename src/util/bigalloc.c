@@ -18,3 +18,36 @@ void big_free(void *p, size_t n)
 {
     if (p) munmap(p, n ? n : 1);
 }
+
+static void *touch_pages(void *arg)
+{
+    struct big_ahead *a = arg;
+    volatile char *p = a->p;
+    for (size_t off = 0; off < a->n; off += 4096)
+        p[off] = 0; /* already zero: the write only makes the kernel supply the page */
+    return NULL;
+}
+
+bool big_ahead_start(struct big_ahead *a, size_t n)
+{
+    a->n = n;
+    a->touching = false;
+    if (!(a->p = big_calloc(n))) return false;
+    a->touching = pthread_create(&a->thread, NULL, touch_pages, a) == 0;
+    return true; /* no thread to be had: the pages come on first use, as usual */
+}
+
+void *big_ahead_take(struct big_ahead *a)
+{
+    if (a->touching) pthread_join(a->thread, NULL);
+    void *p = a->p;
+    a->p = NULL;
+    a->touching = false;
+    return p;
+}
+
+void big_ahead_cancel(struct big_ahead *a)
+{
+    void *p = big_ahead_take(a);
+    big_free(p, a->n);
+}
