@@ -508,6 +508,8 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     for (size_t r = 0; r < n; r++)
         if (cfg->excluded && cfg->excluded[r]) an->excluded_records++;
     an->n_sources = g.n_sources;
+    struct big_populate summaries; /* their pages come in while the first are judged */
+    big_populate_start(&summaries, an->source, g.n_sources * sizeof *an->source);
     /* Sources are independent: slices of them are judged by cfg->threads threads, each adding
      * up its own totals, which are summed after. */
     size_t threads = cfg->threads > 1 ? cfg->threads : 1;
@@ -533,6 +535,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
         else
             judge(&slices[t]); /* no thread to be had: judge it here */
     }
+    big_populate_finish(&summaries);
     bool ok = true;
     for (size_t t = 0; t < threads; t++) {
         add_totals(an, &slices[t].totals);
