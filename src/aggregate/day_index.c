@@ -10,6 +10,7 @@
 struct day_index {
     struct day_slots **table; /* by hash of the day; NULL = empty */
     size_t cap, n;
+    const struct day_slots *newest; /* the table made last: a new day starts at its size */
 };
 
 static size_t day_home(int32_t day, size_t cap)
@@ -61,8 +62,15 @@ struct day_slots *day_index_get(day_index_t *x, int32_t day)
     struct day_slots *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->day = day;
+    /* days of a capture are alike: sized like the day before, a table need not grow through
+     * every size on the way (each a fresh allocation, and a rehash) */
+    if (x->newest && !day_slots_reserve(t, x->newest->n)) {
+        free(t);
+        return NULL;
+    }
     x->table[j] = t;
     x->n++;
+    x->newest = t;
     return t;
 }
 
