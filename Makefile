@@ -42,6 +42,15 @@ $(GEN_SRC): data/fingerprints.conf scripts/embed-text.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-text.sh fprules_builtin_text $< > $@
 
+# ThreadSanitizer build: the tests read with several threads under it.
+TSAN_OBJ := $(patsubst %.c,build/tsan/%.o,$(LIB_SRC) $(MAIN_SRC) $(GEN_SRC))
+build/tsan/scanlens: $(TSAN_OBJ)
+	$(CC) -fsanitize=thread -o $@ $^ $(LDLIBS)
+
+build/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -g -fsanitize=thread $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
 # Sanitizer build: what the tests run.
 build/san/scanlens: $(SAN_OBJ)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
@@ -80,7 +89,7 @@ demo: deps
 
 unit: $(UNIT_BIN)
 
-check: build/scanlens build/san/scanlens $(UNIT_BIN) $(FUZZ_BIN)
+check: build/scanlens build/san/scanlens build/tsan/scanlens $(UNIT_BIN) $(FUZZ_BIN)
 	bash tests/run.sh
 
 test: deps

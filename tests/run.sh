@@ -340,6 +340,20 @@ check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["p
 run analyze -q -j 0 "$CAP/real-zmap-syn.pcap"
 check "-j 0: exit 2" [ "$rc" = 2 ]
 
+# The same threaded paths under ThreadSanitizer: reading pieces, merging the threads'
+# tables, helper threads faulting pages in, judging and counting port figures in slices.
+TSAN_SL=${SCANLENS_TSAN:-build/tsan/scanlens}
+if [ -x "$TSAN_SL" ]; then
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$TSAN_SL" analyze -q -j 3 -o "$T/tsan" \
+        "$T/big.pcap" >/dev/null 2>"$T/tsan.err"
+    tsan_rc=$?
+    check "-j 3 under ThreadSanitizer: no data race (exit $tsan_rc)" [ "$tsan_rc" = 0 ]
+    grep -q ThreadSanitizer "$T/tsan.err" && sed 's/^/    /' "$T/tsan.err" | head -30
+    check "... and the same report" same_report "$T/big1" "$T/tsan"
+else
+    skip "no ThreadSanitizer build ($TSAN_SL)"
+fi
+
 echo "== a memory cap"
 # 16 MiB holds 52,429 (day, source) records (320 bytes each at the peak, src/cli/cmd_analyze.c);
 # the 1.2 M packets above make far more. Past the cap, packets of new sources are left out and

@@ -390,6 +390,7 @@ bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t co
 
 void agg_drop_index(agg_t *a)
 {
+    if (a->next_block.p) big_ahead_cancel(&a->next_block);
     day_index_free(a->index);
     a->index = NULL;
     a->last_days = NULL;

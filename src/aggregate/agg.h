@@ -71,8 +71,8 @@ uint64_t agg_refused(const agg_t *a);
 void agg_add_undecoded(agg_t *a, int status);
 /* Adds everything in `from` into `into` (from stays unchanged). */
 bool agg_merge(agg_t *into, const agg_t *from);
-/* Frees the lookup index (about 16 bytes a record) once reading is over; adding or merging
- * later rebuilds it. */
+/* Frees what only adding needs once reading is over: the lookup index (about 16 bytes a
+ * record) and the block of records kept ready; adding or merging later rebuilds them. */
 void agg_drop_index(agg_t *a);
 /* Like agg_merge, but moves what it can out of `from` instead of copying it; `from` is left
  * fit only for agg_free. */
