@@ -481,23 +481,37 @@ static void move_record(struct src_day *r, struct src_day *f)
     memset(&f->dsts, 0, sizeof f->dsts);
 }
 
-/* Takes over the blocks of `from` after those of `into`. Returns the number of the first
- * record taken over, or 0 when out of memory (into then holds a block at least). */
-static size_t adopt_blocks(agg_t *into, agg_t *from)
+/* Takes over the blocks of `from` after those of `into`; *base is the number the first
+ * record taken over now has. false when out of memory (nothing is taken then). */
+static bool adopt_blocks(agg_t *into, agg_t *from, size_t *base)
 {
     if (into->n_blocks + from->n_blocks > into->cap_blocks) {
         size_t cap = into->n_blocks + from->n_blocks;
         struct src_day **grown = realloc(into->block, cap * sizeof *grown);
-        if (!grown) return 0;
+        if (!grown) return false;
         into->block = grown;
         into->cap_blocks = cap;
     }
-    size_t base = into->n_blocks * BLOCK_RECORDS;
+    *base = into->n_blocks * BLOCK_RECORDS;
     memcpy(into->block + into->n_blocks, from->block, from->n_blocks * sizeof *from->block);
     into->n_blocks += from->n_blocks;
     from->n_blocks = 0;
     from->n_rec = 0;
-    return base;
+    return true;
+}
+
+/* Out of memory while absorbing: the packets of from's records that did not make it across
+ * (all but away[0..n_away), which are in order) are counted as dropped, so they are said. */
+static void drop_rest(agg_t *into, const agg_t *from, const uint32_t *away, size_t n_away)
+{
+    for (size_t i = 0, k = 0; i < from->n_rec; i++) {
+        if (k < n_away && away[k] == i) {
+            k++;
+            continue;
+        }
+        for (int kind = 0; kind < KIND_COUNT; kind++)
+            into->dropped += record_at(from, i)->kind_packets[kind];
+    }
 }
 
 /* Threads read pieces of the capture that are mostly different days. The records of `from`
@@ -531,10 +545,12 @@ bool agg_absorb(agg_t *into, agg_t *from)
         struct src_day *r = lookup_hashed(into, &f->src, f->day, key_hash(&f->src, f->day), false);
         if (!r) {
             ok = false;
-        } else if (into->n_rec > before) {
+            break;
+        }
+        if (into->n_rec > before) {
             move_record(r, f);
         } else {
-            ok = src_day_merge(r, f);
+            ok = src_day_merge(r, f); /* counts first: only a set may fall short */
             src_day_free(f);
         }
         away[n_away++] = (uint32_t)i;
@@ -542,9 +558,11 @@ bool agg_absorb(agg_t *into, agg_t *from)
     size_t into_n = into->n_rec, from_n = from->n_rec;
     note_day(into, from->min_day);
     note_day(into, from->max_day);
-    size_t base = ok ? adopt_blocks(into, from) : 0;
-    if (!base) { /* out of memory: what was merged stays; the rest is lost, and said */
+    size_t base = 0;
+    if (!ok || !adopt_blocks(into, from, &base)) {
+        drop_rest(into, from, away, n_away);
         free(away);
+        agg_drop_index(into);
         return false;
     }
     size_t end = base + from_n, gap_at = into_n, front = 0, back = n_away;

@@ -266,6 +266,21 @@ static void test_merge_exact(void)
     agg_free(early);
     agg_free(late);
     agg_free(in_time);
+
+    /* A table with frames but no records yet (a thread that read only undecodable frames)
+     * takes the other's records all the same. */
+    agg_t *bare = agg_new(), *full = agg_new();
+    agg_add_undecoded(bare, PKT_NOT_IP);
+    for (int i = 0; i < 300; i++) {
+        struct packet p = nth_packet(i);
+        agg_add(full, &p, (int32_t)(p.ts_ns / 86400000000000LL));
+    }
+    size_t records = agg_records(full);
+    agg_absorb(bare, full);
+    CHECK("absorbed into a table without records: every record, every frame",
+          records > 0 && agg_records(bare) == records && agg_frames(bare) == 301);
+    agg_free(bare);
+    agg_free(full);
     agg_free(whole);
     agg_free(part1);
     agg_free(part2);
