@@ -24,7 +24,7 @@ static const char analyze_help[] =
     "      --sensor CIDR         the sensor's own addresses (repeatable); inferred if not given\n"
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
     "      --no-builtin-fingerprints  use only the --fingerprints files\n"
-    "  -j, --jobs N              read with N threads (default: 1)\n"
+    "  -j, --jobs N              read, judge and count with N threads (default: 1)\n"
     "      --max-memory MIB      keep the analysis within about MIB mebibytes: sources first\n"
     "                            seen past the cap are left out and counted (exit status 3)\n"
     "  -q, --quiet               no progress line\n";

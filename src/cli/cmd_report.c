@@ -19,7 +19,7 @@ static const char report_help[] =
     "      --db PATH             the history\n"
     "      --sensor NAME         a sensor to include (repeatable; default: all)\n"
     "      --fingerprints FILE   rules that name tools the history knows by other names\n"
-    "  -j, --jobs N              judge the sources with N threads\n";
+    "  -j, --jobs N              judge the sources and count the figures with N threads\n";
 
 static const char report_help_end[] =
     "  -h, --help                this text\n"
