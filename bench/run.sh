@@ -46,6 +46,23 @@ for sources in $source_counts; do
     rm -f "$file.keep"
 done
 
+# Throughput against file size: the same month's mix at a third and two thirds of the
+# packets (and the same sources), one thread. SIZE_SOURCES= (empty) skips it.
+size_sources=${SIZE_SOURCES-100000}
+: >"$work/sizes"
+if [ -n "$size_sources" ]; then
+    for part in $((packets / 3)) $((packets * 2 / 3)) "$packets"; do
+        file=$work/month-$part-$size_sources.pcap
+        [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$part" --sources "$size_sources" >/dev/null
+        cat "$file" >/dev/null
+        {
+            measure "tcpdump($part)" tcpdump -r "$file" -w /dev/null 'tcp[13]==2'
+            measure "scanlens($part)" ./build/scanlens analyze -q "$file"
+        } >>"$work/sizes"
+        [ "$part" = "$packets" ] || rm -f "$file"
+    done
+fi
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 {
     echo "# Benchmark results"
@@ -68,6 +85,17 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
         awk '{ printf "- %s sources: %s packets left out\n", $1, $2 }' "$work/refused"
     else
         echo "- none"
+    fi
+    if [ -s "$work/sizes" ]; then
+        echo
+        echo "Against file size ($size_sources sources, 31 days, one thread):"
+        echo
+        echo "| packets | scanlens seconds | packets/s | peak RSS (MiB) | vs tcpdump |"
+        echo "|---|---|---|---|---|"
+        awk '$1 ~ /^tcpdump/ { split($1, a, /[()]/); base[a[2]] = $2 }
+             $1 ~ /^scanlens/ { split($1, a, /[()]/); n = a[2]
+                 printf "| %d | %.2f | %.2f M | %.0f | %.2fx |\n", n, $2, n / $2 / 1e6, $3 / 1024, base[n] / $2 }' \
+            "$work/sizes"
     fi
     echo
     echo "Traffic mix written by bench/gen_traffic.c:"
