@@ -33,6 +33,11 @@ static inline uint32_t window_base(const struct addrset *s)
     return s->cap << 8;
 }
 
+static inline uint32_t window_words(const struct addrset *s)
+{
+    return 1u << window_bits(s) >> 5;
+}
+
 uint32_t addrset_key(const struct ipaddr *a)
 {
     uint32_t key;
@@ -56,8 +61,7 @@ static inline uint32_t slot_of(uint32_t key, uint32_t cap)
 void addrset_prefetch(const struct addrset *s, uint32_t key)
 {
     if (is_window(s))
-        __builtin_prefetch(
-            &s->u.table[(key - window_base(s)) >> 5 & ((1u << window_bits(s) >> 5) - 1)]);
+        __builtin_prefetch(&s->u.table[(key - window_base(s)) >> 5 & (window_words(s) - 1)]);
     else if (s->cap)
         __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
 }
@@ -109,8 +113,7 @@ void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), 
         for (uint32_t i = 0; i < s->n; i++)
             fn(ctx, s->u.small[i]);
     } else if (is_window(s)) {
-        uint32_t words = 1u << window_bits(s) >> 5;
-        for (uint32_t w = 0; w < words; w++)
+        for (uint32_t w = 0; w < window_words(s); w++)
             for (uint32_t bits = s->u.table[w]; bits; bits &= bits - 1)
                 fn(ctx, window_base(s) + w * 32 + (uint32_t)__builtin_ctz(bits));
     } else {
@@ -185,30 +188,25 @@ static bool make_room(struct addrset *s, uint32_t key)
     return to_hash(s, s->cap * 2);
 }
 
+/* Whether key can go in without the set changing its form or size. */
+static bool has_room(const struct addrset *s, uint32_t key)
+{
+    if (is_window(s)) return window_has_room(s, key);
+    if (s->cap == 0) return s->n < ADDRSET_INLINE;
+    return (s->n + 1) * 2 <= s->cap;
+}
+
 bool addrset_add(struct addrset *s, uint32_t key)
 {
-    if (is_window(s)) {
-        if (!window_has_room(s, key) && !make_room(s, key)) return false;
-        if (is_window(s)) {
-            s->n += window_set(s->u.table, window_base(s), key);
-            return true;
-        }
-    } else if (s->cap == 0) {
-        for (uint32_t i = 0; i < s->n; i++)
-            if (s->u.small[i] == key) return true;
-        if (s->n < ADDRSET_INLINE) {
-            s->u.small[s->n++] = key;
-            return true;
-        }
-        if (!make_room(s, key)) return false;
-        if (is_window(s)) {
-            s->n += window_set(s->u.table, window_base(s), key);
-            return true;
-        }
-    } else if ((s->n + 1) * 2 > s->cap && !make_room(s, key)) {
-        return false;
-    }
-    if (table_insert(s->u.table, s->cap, key)) s->n++;
+    for (uint32_t i = 0; s->cap == 0 && i < s->n; i++)
+        if (s->u.small[i] == key) return true;
+    if (!has_room(s, key) && !make_room(s, key)) return false;
+    if (is_window(s))
+        s->n += window_set(s->u.table, window_base(s), key);
+    else if (s->cap == 0)
+        s->u.small[s->n++] = key;
+    else
+        s->n += table_insert(s->u.table, s->cap, key);
     return true;
 }
 
@@ -226,8 +224,8 @@ static void merge_one(void *ctx, uint32_t key)
 bool addrset_merge(struct addrset *into, const struct addrset *from)
 {
     if (is_window(into) && into->cap == from->cap) { /* the same window: OR the bitmaps */
-        uint32_t words = 1u << window_bits(into) >> 5, n = 0;
-        for (uint32_t w = 0; w < words; w++)
+        uint32_t n = 0;
+        for (uint32_t w = 0; w < window_words(into); w++)
             n += (uint32_t)__builtin_popcount(into->u.table[w] |= from->u.table[w]);
         into->n = n;
         return true;
@@ -240,7 +238,7 @@ bool addrset_merge(struct addrset *into, const struct addrset *from)
 void addrset_clear(struct addrset *s)
 {
     if (is_window(s))
-        memset(s->u.table, 0, (1u << window_bits(s) >> 5) * sizeof(uint32_t));
+        memset(s->u.table, 0, window_words(s) * sizeof(uint32_t));
     else if (s->cap)
         memset(s->u.table, 0, s->cap * sizeof(uint32_t));
     else
@@ -256,6 +254,6 @@ void addrset_free(struct addrset *s)
 
 uint64_t addrset_heap_bytes(const struct addrset *s)
 {
-    if (is_window(s)) return (1u << window_bits(s) >> 5) * sizeof(uint32_t);
+    if (is_window(s)) return window_words(s) * sizeof(uint32_t);
     return (uint64_t)s->cap * sizeof(uint32_t);
 }

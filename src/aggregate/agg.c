@@ -98,13 +98,10 @@ static bool rebuild_index(agg_t *a)
     for (size_t i = 0; i < a->n_rec; i++) {
         const struct src_day *r = record_at(a, i);
         struct day_slots *t = slots_of(a, r->day);
-        if (!t || !day_slots_reserve(t, 1)) return false;
-        uint32_t hash = key_hash(&r->src, r->day);
-        size_t j = hash & (t->cap - 1);
-        while (t->slot[j].index)
-            j = (j + 1) & (t->cap - 1);
-        t->slot[j] = (struct slot){hash, (uint32_t)i + 1};
-        t->n++;
+        if (!t || !day_slots_add(t, key_hash(&r->src, r->day), (uint32_t)i)) {
+            agg_drop_index(a); /* a part of an index would find too little */
+            return false;
+        }
     }
     return true;
 }
@@ -149,6 +146,11 @@ static inline void note_day(agg_t *a, int32_t day)
     if (day > a->max_day) a->max_day = day;
 }
 
+static inline bool at_limit(const agg_t *a)
+{
+    return a->record_limit && a->n_rec >= a->record_limit;
+}
+
 /* Finds or creates the record for (src, day); hash is key_hash(src, day). A packet (limited)
  * may not create a record past the record limit; a merge may. */
 static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
@@ -163,7 +165,7 @@ static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t
         struct src_day *r = record_at(a, t->slot[j].index - 1);
         if (same_key(r, src, day)) return r;
     }
-    if (limited && a->record_limit && a->n_rec >= a->record_limit) return NULL;
+    if (limited && at_limit(a)) return NULL;
     struct src_day *r = new_record(a);
     if (!r) return NULL;
     src_day_init(r, src, day);
@@ -179,12 +181,19 @@ static inline uint32_t key_hash(const struct ipaddr *src, int32_t day)
     return addr_hash(src, (uint64_t)(uint32_t)day);
 }
 
-static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
+/* lookup_hashed, after a look at the previous packet's record: sources come in bursts. */
+static struct src_day *lookup_hashed_last(agg_t *a, const struct ipaddr *src, int32_t day,
+                                          uint32_t hash, bool limited)
 {
     if (a->last && same_key(a->last, src, day)) return a->last;
-    struct src_day *r = lookup_hashed(a, src, day, key_hash(src, day), false);
+    struct src_day *r = lookup_hashed(a, src, day, hash, limited);
     if (r) a->last = r;
     return r;
+}
+
+static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
+{
+    return lookup_hashed_last(a, src, day, key_hash(src, day), false);
 }
 
 /* The rule kept for a tool is the first in rules-file order that matched: the same whatever
@@ -268,7 +277,7 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint
     a->status_count[PKT_OK]++;
     a->kind_count[p->kind]++;
     if (!r) {
-        if (a->record_limit && a->n_rec >= a->record_limit)
+        if (at_limit(a))
             a->refused++;
         else
             a->dropped++;
@@ -295,10 +304,7 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint
 
 bool agg_add(agg_t *a, const struct packet *p, int32_t day)
 {
-    struct src_day *r = a->last && same_key(a->last, &p->src, day)
-                            ? a->last
-                            : lookup_hashed(a, &p->src, day, key_hash(&p->src, day), true);
-    if (r) a->last = r;
+    struct src_day *r = lookup_hashed_last(a, &p->src, day, key_hash(&p->src, day), true);
     return count_into(a, r, p, addrset_key(&p->dst));
 }
 
@@ -348,12 +354,8 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
             }
         }
         for (size_t i = start; i < end; i++) {
-            struct src_day *r = a->last;
-            if (!r || !same_key(r, &p[i]->src, day[i])) {
-                r = lookup_hashed(a, &p[i]->src, day[i], hash[i - start], true);
-                if (r) a->last = r;
-            }
-            rec[i - start] = r;
+            struct src_day *r = rec[i - start] =
+                lookup_hashed_last(a, &p[i]->src, day[i], hash[i - start], true);
             dst_key[i - start] = addrset_key(&p[i]->dst);
             if (r) prefetch_sets(r, p[i], dst_key[i - start]);
         }

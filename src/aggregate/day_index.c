@@ -74,6 +74,23 @@ struct day_slots *day_index_get(day_index_t *x, int32_t day)
     return t;
 }
 
+/* Puts s in the first free slot from its hash's home (the table has room). */
+static void put_slot(struct slot *slot, size_t cap, struct slot s)
+{
+    size_t j = s.hash & (cap - 1);
+    while (slot[j].index)
+        j = (j + 1) & (cap - 1);
+    slot[j] = s;
+}
+
+bool day_slots_add(struct day_slots *t, uint32_t hash, uint32_t record)
+{
+    if (!day_slots_reserve(t, 1)) return false;
+    put_slot(t->slot, t->cap, (struct slot){hash, record + 1});
+    t->n++;
+    return true;
+}
+
 bool day_slots_reserve(struct day_slots *t, size_t more)
 {
     if ((t->n + more + 1) * 2 <= t->cap) return true;
@@ -82,13 +99,8 @@ bool day_slots_reserve(struct day_slots *t, size_t more)
         cap *= 2;
     struct slot *slot = big_calloc(cap * sizeof *slot);
     if (!slot) return false;
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->slot[i].index) continue;
-        size_t j = t->slot[i].hash & (cap - 1);
-        while (slot[j].index)
-            j = (j + 1) & (cap - 1);
-        slot[j] = t->slot[i];
-    }
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i].index) put_slot(slot, cap, t->slot[i]);
     big_free(t->slot, t->cap * sizeof *t->slot);
     t->slot = slot;
     t->cap = cap;

@@ -30,6 +30,8 @@ void day_index_free(day_index_t *x);
 struct day_slots *day_index_get(day_index_t *x, int32_t day);
 /* Makes room for `more` insertions without growing. false when out of memory. */
 bool day_slots_reserve(struct day_slots *t, size_t more);
+/* Adds record number `record`, whose key hashes to `hash`, known not to be there yet. */
+bool day_slots_add(struct day_slots *t, uint32_t hash, uint32_t record);
 uint64_t day_index_bytes(const day_index_t *x);
 
 #endif

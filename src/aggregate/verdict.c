@@ -1,12 +1,12 @@
 /* Source verdicts: merge a source's days, pick its tool, decide its class, add up totals. */
 #include "verdict.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/bigalloc.h"
 #include "../util/error.h"
+#include "../util/parallel.h"
 
 void verdict_config_defaults(struct verdict_config *cfg)
 {
@@ -346,8 +346,6 @@ struct judge_slice {
     struct analysis totals; /* only the totals fields are used */
 };
 
-static void *judge(void *arg);
-
 /* The kept records grouped by source without sorting them: a hash table from address to
  * source number, then a counting sort that lays each source's records side by side.
  * members[offsets[s] .. offsets[s + 1]) are source s's records. */
@@ -372,6 +370,11 @@ static inline uint32_t group_key(const struct ipaddr *src, bool v4)
     return (uint32_t)address_hash(src);
 }
 
+static inline uint32_t tag_source(uint32_t tag)
+{
+    return (tag & ~GROUP_V6) - 1;
+}
+
 static inline size_t group_home(uint32_t key, size_t cap)
 {
     return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
@@ -393,13 +396,8 @@ static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *
         free(first);
         return SL_ERR_NOMEM;
     }
-    /* records are read in order; their slots, at random, are fetched GROUP_AHEAD ahead */
-    for (size_t r = 0; r < n && r < GROUP_AHEAD; r++) {
-        const struct ipaddr *src = &agg_record(agg, r)->src;
-        __builtin_prefetch(&slot[group_home(group_key(src, ipaddr_is_v4(src)), cap)]);
-    }
     for (size_t r = 0; r < n; r++) {
-        if (r + GROUP_AHEAD < n) {
+        if (r + GROUP_AHEAD < n) { /* records come in order, their slots at random */
             const struct ipaddr *ahead = &agg_record(agg, r + GROUP_AHEAD)->src;
             __builtin_prefetch(&slot[group_home(group_key(ahead, ipaddr_is_v4(ahead)), cap)]);
         }
@@ -411,14 +409,15 @@ static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *
         size_t j = group_home(key, cap);
         for (; slot[j].tag; j = (j + 1) & (cap - 1)) {
             if (slot[j].key != key || (slot[j].tag & GROUP_V6) != v6_flag) continue;
-            uint32_t source = (slot[j].tag & ~GROUP_V6) - 1;
-            if (v4 || memcmp(&agg_record(agg, first[source])->src, src, sizeof *src) == 0) break;
+            if (v4 || memcmp(&agg_record(agg, first[tag_source(slot[j].tag)])->src, src,
+                             sizeof *src) == 0)
+                break;
         }
         if (!slot[j].tag) {
             first[g->n_sources] = (uint32_t)r;
             slot[j] = (struct group_slot){key, v6_flag | (uint32_t)++g->n_sources};
         }
-        uint32_t source = (slot[j].tag & ~GROUP_V6) - 1;
+        uint32_t source = tag_source(slot[j].tag);
         record_source[r] = source;
         g->offsets[source + 2]++;
     }
@@ -430,6 +429,27 @@ static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *
         if (record_source[r] != NO_SOURCE)
             g->members[g->offsets[record_source[r] + 1]++] = (uint32_t)r;
     return SL_OK;
+}
+
+/* Fetches the records of the source JUDGE_AHEAD after source i, and the sets of the records
+ * of the one half as far ahead (fetched before): up to 64 records of each. */
+static void fetch_ahead(const struct judge_slice *j, size_t i)
+{
+    const uint32_t *offsets = j->g->offsets, *members = j->g->members;
+    if (i + JUDGE_AHEAD < j->to)
+        for (uint32_t m = offsets[i + JUDGE_AHEAD];
+             m < offsets[i + JUDGE_AHEAD + 1] && m < offsets[i + JUDGE_AHEAD] + 64; m++) {
+            const char *ahead = (const char *)agg_record(j->agg, members[m]);
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + 64);
+        }
+    if (i + JUDGE_AHEAD / 2 < j->to)
+        for (uint32_t m = offsets[i + JUDGE_AHEAD / 2];
+             m < offsets[i + JUDGE_AHEAD / 2 + 1] && m < offsets[i + JUDGE_AHEAD / 2] + 64; m++) {
+            const struct src_day *ahead = agg_record(j->agg, members[m]);
+            portmap_prefetch_table(&ahead->syn_ports);
+            addrset_prefetch_table(&ahead->dsts);
+        }
 }
 
 static void *judge(void *arg)
@@ -446,23 +466,7 @@ static void *judge(void *arg)
         return NULL;
     }
     for (size_t i = j->from; i < j->to; i++) {
-        if (i + JUDGE_AHEAD < j->to) /* the records of a source a little ahead */
-            for (uint32_t m = j->g->offsets[i + JUDGE_AHEAD];
-                 m < j->g->offsets[i + JUDGE_AHEAD + 1] && m < j->g->offsets[i + JUDGE_AHEAD] + 64;
-                 m++) {
-                const char *ahead = (const char *)agg_record(j->agg, j->g->members[m]);
-                __builtin_prefetch(ahead);
-                __builtin_prefetch(ahead + 64);
-            }
-        if (i + JUDGE_AHEAD / 2 < j->to) /* and the sets of records fetched before */
-            for (uint32_t m = j->g->offsets[i + JUDGE_AHEAD / 2];
-                 m < j->g->offsets[i + JUDGE_AHEAD / 2 + 1] &&
-                 m < j->g->offsets[i + JUDGE_AHEAD / 2] + 64;
-                 m++) {
-                const struct src_day *ahead = agg_record(j->agg, j->g->members[m]);
-                portmap_prefetch_table(&ahead->syn_ports);
-                addrset_prefetch_table(&ahead->dsts);
-            }
+        fetch_ahead(j, i);
         struct source_summary *s = &an->source[i];
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
@@ -513,11 +517,9 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     /* Sources are independent: slices of them are judged by cfg->threads threads, each adding
      * up its own totals, which are summed after. */
     size_t threads = cfg->threads > 1 ? cfg->threads : 1;
-    if (threads > 16) threads = 16;
-    struct judge_slice slices[16];
-    pthread_t tid[16];
-    bool started[16] = {false};
-    for (size_t t = 0; t < threads; t++) {
+    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
+    struct judge_slice slices[PARALLEL_MAX];
+    for (size_t t = 0; t < threads; t++)
         slices[t] = (struct judge_slice){.an = an,
                                          .agg = agg,
                                          .rules = rules,
@@ -526,15 +528,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
                                          .from = g.n_sources * t / threads,
                                          .to = g.n_sources * (t + 1) / threads,
                                          .infer_sensor = infer_sensor};
-        if (t > 0) started[t] = pthread_create(&tid[t], NULL, judge, &slices[t]) == 0;
-    }
-    judge(&slices[0]);
-    for (size_t t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            judge(&slices[t]); /* no thread to be had: judge it here */
-    }
+    run_in_threads(judge, slices, sizeof *slices, threads);
     big_populate_finish(&summaries);
     bool ok = true;
     for (size_t t = 0; t < threads; t++) {

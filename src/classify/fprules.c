@@ -655,37 +655,35 @@ static bool rule_holds(const struct fp_rule *rule, const struct packet *p, const
     return true;
 }
 
+/* Gives the packet rule i's tool if the rule holds. */
+static bool try_rule(const fprules_t *r, size_t i, struct packet *p, const uint32_t *fields)
+{
+    if (!rule_holds(&r->rule[i], p, fields)) return false;
+    p->tool = r->rule[i].tool;
+    p->rule = (int16_t)i;
+    return true;
+}
+
 void fprules_match(const fprules_t *r, struct packet *p)
 {
     uint32_t fields[F_FIELD_COUNT];
     p->tool = TOOL_UNKNOWN;
     p->rule = -1;
     const struct rule_index *x = &r->index;
-    if (x->usable) {
-        uint64_t candidates = x->proto[p->proto] & x->df[p->df ? 1 : 0] & x->flags[p->tcp_flags] &
-                              x->ttl[p->ttl] &
-                              x->opt_len[p->opts_cut                ? OPT_LEN_CUT
-                                         : p->opt_len < FP_MAX_OPTS ? p->opt_len
-                                                                    : FP_MAX_OPTS];
-        if (candidates) read_fields(p, fields);
-        for (; candidates; candidates &= candidates - 1) {
-            int i = __builtin_ctzll(candidates);
-            if (rule_holds(&r->rule[i], p, fields)) {
-                p->tool = r->rule[i].tool;
-                p->rule = (int16_t)i;
-                return;
-            }
-        }
+    if (!x->usable) { /* past FP_INDEXED_RULES rules: each in turn */
+        read_fields(p, fields);
+        for (size_t i = 0; i < r->n_rules; i++)
+            if (try_rule(r, i, p, fields)) return;
         return;
     }
-    read_fields(p, fields);
-    for (size_t i = 0; i < r->n_rules; i++) {
-        if (rule_holds(&r->rule[i], p, fields)) {
-            p->tool = r->rule[i].tool;
-            p->rule = (int16_t)i;
-            return;
-        }
-    }
+    size_t opt_len = p->opts_cut                ? OPT_LEN_CUT
+                     : p->opt_len < FP_MAX_OPTS ? p->opt_len
+                                                : FP_MAX_OPTS;
+    uint64_t candidates = x->proto[p->proto] & x->df[p->df ? 1 : 0] & x->flags[p->tcp_flags] &
+                          x->ttl[p->ttl] & x->opt_len[opt_len];
+    if (candidates) read_fields(p, fields);
+    for (; candidates; candidates &= candidates - 1)
+        if (try_rule(r, (size_t)__builtin_ctzll(candidates), p, fields)) return;
 }
 
 size_t fprules_count(const fprules_t *r)

@@ -36,7 +36,7 @@ static const char analyze_help_end[] =
     "3 results written, but some input was damaged (the message names the file).\n";
 
 /* What one (day, source) record costs at the peak of an analysis, in judging: the record
- * (128 B), its share of the source summaries (144 B a source, fewer sources than records),
+ * (128 B), its share of the source summaries (128 B a source, fewer sources than records),
  * the grouping arrays and the sets of a typical source. Measured on bench/ months: about 290 B with
  * the reader's mapped pages. */
 #define PEAK_BYTES_PER_RECORD 320

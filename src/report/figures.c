@@ -1,11 +1,11 @@
 /* Building the figure data from records. */
 #include "figures.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/error.h"
+#include "../util/parallel.h"
 
 #define PORTS 65536u
 #define FETCH_AHEAD 8
@@ -99,32 +99,25 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         }
     for (size_t d = 0; d < fig->n_days; d++)
         next[d + 1] += next[d];
-    size_t *day_start = malloc((fig->n_days + 1) * sizeof *day_start);
-    if (day_start) memcpy(day_start, next, (fig->n_days + 1) * sizeof *next);
     for (size_t r = 0; r < n; r++)
         if (record_scanner_tool(an, r) >= 0)
             order[next[agg_record(agg, r)->day - fig->first_day]++] = (uint32_t)r;
-    free(next);
-    if (threads < 1 || !day_start) threads = 1;
-    if (threads > 16) threads = 16;
-    struct port_slice slice[16];
-    pthread_t tid[16];
-    bool started[16] = {false};
-    size_t d = 0;
-    for (size_t t = 0; t < threads; t++) { /* whole days, about used / threads records each */
+    /* next[d] is now where day d ends; cut at day ends, about used / threads records apart */
+    if (threads < 1) threads = 1;
+    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
+    struct port_slice slice[PARALLEL_MAX];
+    for (size_t t = 0, d = 0; t < threads; t++) {
         size_t from = t == 0 ? 0 : slice[t - 1].to, want = used * (t + 1) / threads;
-        while (t + 1 < threads && d < fig->n_days && day_start[d] < want)
+        while (t + 1 < threads && d < fig->n_days && next[d] < want)
             d++;
-        size_t to = t + 1 == threads ? used : day_start[d] > from ? day_start[d] : from;
+        size_t to = t + 1 == threads ? used : next[d] > from ? next[d] : from;
         slice[t] = (struct port_slice){
             .agg = agg, .an = an, .order = order, .from = from, .to = to, .n_tools = fig->n_tools};
-        if (t > 0) started[t] = pthread_create(&tid[t], NULL, count_ports, &slice[t]) == 0;
     }
-    count_ports(&slice[0]);
+    free(next);
+    run_in_threads(count_ports, slice, sizeof *slice, threads);
     bool ok = true;
     for (size_t t = 0; t < threads; t++) {
-        if (t > 0 && started[t]) pthread_join(tid[t], NULL);
-        if (t > 0 && !started[t]) count_ports(&slice[t]); /* no thread to be had: here */
         ok = ok && slice[t].ok;
         fig->n_ports += slice[t].n_ports;
     }
@@ -141,7 +134,6 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
     }
     if (!ok) fig->n_ports = 0;
     free(order);
-    free(day_start);
     return ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
 }
 
