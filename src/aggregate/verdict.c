@@ -320,20 +320,6 @@ static void add_totals(struct analysis *into, const struct analysis *from)
     if (from->last_ns > into->last_ns) into->last_ns = from->last_ns;
 }
 
-static uint64_t address_hash(const struct ipaddr *a)
-{
-    uint64_t lo, hi;
-    memcpy(&lo, a->b, 8);
-    memcpy(&hi, a->b + 8, 8);
-    uint64_t x = (lo * 0x9E3779B97F4A7C15ULL) ^ hi;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x;
-}
-
-struct grouping;
-
 /* One thread's share of the judging: sources [from, to). */
 struct judge_slice {
     struct analysis *an;
@@ -346,90 +332,7 @@ struct judge_slice {
     struct analysis totals; /* only the totals fields are used */
 };
 
-/* The kept records grouped by source without sorting them: a hash table from address to
- * source number, then a counting sort that lays each source's records side by side.
- * members[offsets[s] .. offsets[s + 1]) are source s's records. */
-struct grouping {
-    size_t n_sources;
-    uint32_t *offsets, *members;
-};
-
-/* A source's key in the grouping table: an IPv4 address itself (compared without reading its
- * record), an IPv6 address by hash, confirmed against the record. */
-struct group_slot {
-    uint32_t key;
-    uint32_t tag; /* source number + 1, with GROUP_V6 set for IPv6; 0 = empty */
-};
-#define GROUP_V6 0x80000000u
-#define GROUP_AHEAD 16
 #define JUDGE_AHEAD 4
-
-static inline uint32_t group_key(const struct ipaddr *src, bool v4)
-{
-    if (v4) return (uint32_t)src->b[12] << 24 | src->b[13] << 16 | src->b[14] << 8 | src->b[15];
-    return (uint32_t)address_hash(src);
-}
-
-static inline uint32_t tag_source(uint32_t tag)
-{
-    return (tag & ~GROUP_V6) - 1;
-}
-
-static inline size_t group_home(uint32_t key, size_t cap)
-{
-    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
-}
-
-static int group_by_source(const agg_t *agg, const uint8_t *excluded, uint32_t *record_source,
-                           struct grouping *g)
-{
-    size_t n = agg_records(agg), cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    struct group_slot *slot = big_calloc(cap * sizeof *slot);
-    uint32_t *first = malloc((n ? n : 1) * sizeof *first); /* a record of each source */
-    g->offsets = calloc(n + 2, sizeof *g->offsets);
-    g->members = malloc((n ? n : 1) * sizeof *g->members);
-    g->n_sources = 0;
-    if (!slot || !first || !g->offsets || !g->members) {
-        big_free(slot, cap * sizeof *slot);
-        free(first);
-        return SL_ERR_NOMEM;
-    }
-    for (size_t r = 0; r < n; r++) {
-        if (r + GROUP_AHEAD < n) { /* records come in order, their slots at random */
-            const struct ipaddr *ahead = &agg_record(agg, r + GROUP_AHEAD)->src;
-            __builtin_prefetch(&slot[group_home(group_key(ahead, ipaddr_is_v4(ahead)), cap)]);
-        }
-        record_source[r] = NO_SOURCE;
-        if (excluded && excluded[r]) continue;
-        const struct ipaddr *src = &agg_record(agg, r)->src;
-        bool v4 = ipaddr_is_v4(src);
-        uint32_t key = group_key(src, v4), v6_flag = v4 ? 0 : GROUP_V6;
-        size_t j = group_home(key, cap);
-        for (; slot[j].tag; j = (j + 1) & (cap - 1)) {
-            if (slot[j].key != key || (slot[j].tag & GROUP_V6) != v6_flag) continue;
-            if (v4 || memcmp(&agg_record(agg, first[tag_source(slot[j].tag)])->src, src,
-                             sizeof *src) == 0)
-                break;
-        }
-        if (!slot[j].tag) {
-            first[g->n_sources] = (uint32_t)r;
-            slot[j] = (struct group_slot){key, v6_flag | (uint32_t)++g->n_sources};
-        }
-        uint32_t source = tag_source(slot[j].tag);
-        record_source[r] = source;
-        g->offsets[source + 2]++;
-    }
-    big_free(slot, cap * sizeof *slot);
-    free(first);
-    for (size_t s = 0; s < g->n_sources; s++)
-        g->offsets[s + 2] += g->offsets[s + 1];
-    for (size_t r = 0; r < n; r++) /* offsets[s + 1] is the next free place of source s */
-        if (record_source[r] != NO_SOURCE)
-            g->members[g->offsets[record_source[r] + 1]++] = (uint32_t)r;
-    return SL_OK;
-}
 
 /* Fetches the records of the source JUDGE_AHEAD after source i, and the sets of the records
  * of the one half as far ahead (fetched before): up to 64 records of each. */
@@ -502,10 +405,9 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->record_scanner_tool = malloc(n ? n : 1);
     if (an->record_scanner_tool) memset(an->record_scanner_tool, NOT_SCANNER, n);
     if (!an->record_source || !an->record_scanner_tool ||
-        group_by_source(agg, cfg->excluded, an->record_source, &g) != SL_OK ||
+        grouping_build(&g, agg, cfg->excluded, an->record_source) != SL_OK ||
         !(an->source = big_calloc(g.n_sources * sizeof *an->source))) {
-        free(g.offsets);
-        free(g.members);
+        grouping_free(&g);
         analysis_free(an);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for %zu source records", n);
     }
@@ -536,8 +438,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
         ok = ok && slices[t].ok;
     }
     int rc = ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
-    free(g.offsets);
-    free(g.members);
+    grouping_free(&g);
     rank_sources(an);
     if (rc != SL_OK) analysis_free(an);
     return rc;

@@ -11,6 +11,7 @@
 #include "../classify/known.h"
 #include "../classify/netset.h"
 #include "agg.h"
+#include "grouping.h"
 
 enum source_class {
     CLASS_SCANNER,
@@ -88,7 +89,6 @@ struct analysis {
     uint64_t excluded_records;
 };
 
-#define NO_SOURCE UINT32_MAX
 #define NOT_SCANNER 0xFF
 
 /* The i-th source in report order: most SYN packets first, then most probes, then address. */

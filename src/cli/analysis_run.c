@@ -7,6 +7,7 @@
 
 #include "../util/dayclock.h"
 #include "../util/error.h"
+#include "debug_trace.h"
 #include "scan.h"
 
 void analysis_options_defaults(struct analysis_options *o)
@@ -103,12 +104,9 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
     }
     struct verdict_config vcfg = opt->verdict;
     vcfg.excluded = res->excluded;
-    bool debug = getenv("SCANLENS_DEBUG") != NULL;
-    double t0 = now_seconds();
+    debug_trace("judging");
     int rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
-    if (debug)
-        fprintf(stderr, "debug: %zu sources judged in %.2f s\n", res->an.n_sources,
-                now_seconds() - t0);
+    debug_trace("%zu sources judged", res->an.n_sources);
     if (rc == SL_OK &&
         find_outliers(agg, &res->an, &opt->outliers, &res->outliers, &res->n_outliers) != SL_OK)
         rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while looking for outliers");
@@ -118,9 +116,9 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
         analysis_free(&res->an);
         rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
     }
-    if (debug) fprintf(stderr, "debug: outliers at %.2f s\n", now_seconds() - t0);
+    debug_trace("outliers found");
     if (rc == SL_OK) rc = figures_build(&res->fig, agg, &res->an, vcfg.threads, errbuf);
-    if (debug) fprintf(stderr, "debug: figures at %.2f s\n", now_seconds() - t0);
+    debug_trace("figures built");
     if (rc == SL_OK) choose_comparison(res, rules, opt->compare);
     if (rc != SL_OK) analysis_result_free(res);
     return rc;

@@ -7,6 +7,7 @@
 
 #include "agg_feed.h"
 #include "commands.h"
+#include "debug_trace.h"
 #include "report_options.h"
 #include "scan.h"
 
@@ -87,16 +88,12 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
         .fork_ctx = agg_feed_fork,
         .join_ctx = agg_feed_join,
     };
-    double t0 = now_seconds();
+    debug_trace("reading %zu file%s", in->n_files, in->n_files == 1 ? "" : "s");
     struct scan_outcome outcome = scan_files(&job);
     agg_feed_flush(feed);
     agg_drop_index(feed->agg);
-    bool debug = getenv("SCANLENS_DEBUG") != NULL;
-    if (debug)
-        fprintf(stderr,
-                "debug: read in %.2f s: %zu records, %.0f MB of aggregate (%zu B a record)\n",
-                now_seconds() - t0, agg_records(feed->agg), agg_memory_bytes(feed->agg) / 1e6,
-                sizeof(struct src_day));
+    debug_trace("read: %zu records, %.0f MB of aggregate (%zu B a record)", agg_records(feed->agg),
+                agg_memory_bytes(feed->agg) / 1e6, sizeof(struct src_day));
     int status = scan_exit_status(&outcome, in->n_files);
     if (agg_dropped(feed->agg))
         fprintf(stderr, "scanlens: out of memory: %llu packets could not be counted\n",
@@ -118,7 +115,7 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
             status = reported;
         else if (agg_dropped(feed->agg) || agg_refused(feed->agg))
             status = EXIT_PARTIAL;
-        if (debug) fprintf(stderr, "debug: reported at %.2f s\n", now_seconds() - t0);
+        debug_trace("reported");
     }
     if (fflush(stdout) != 0) status = EXIT_FAILED;
     free(results);

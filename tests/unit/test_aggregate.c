@@ -418,8 +418,51 @@ static void test_source_order(void)
     agg_free(agg);
 }
 
+/* Grouping by source: IPv4 by address, IPv6 by a 32-bit hash that two of these addresses
+ * share (found by search), excluded records in no group. */
+static void test_grouping(void)
+{
+    static const char *const srcs[] = {"10.0.0.3", "2001:db8::2275", "10.0.0.1", "2001:db8::1:4414",
+                                       "10.0.0.2"};
+    agg_t *agg = agg_new();
+    for (int day = 0; day < 3; day++)
+        for (int i = 0; i < 5; i++) {
+            struct packet p = make_syn(srcs[i], "198.51.100.1", 4000, 80, day, 0, -1);
+            agg_add(agg, &p, day);
+        }
+    size_t n = agg_records(agg);
+    uint8_t *excluded = calloc(n, 1);
+    uint32_t *record_source = malloc(n * sizeof *record_source);
+    excluded[7] = 1;
+    struct grouping g;
+    CHECK("grouping: builds", grouping_build(&g, agg, excluded, record_source) == 0);
+    CHECK("grouping: five sources, the two IPv6 with one hash apart", g.n_sources == 5);
+    int one_address = 1, in_order = 1, v4_sorted = 1;
+    size_t seen = 0;
+    for (size_t s = 0; s < g.n_sources; s++) {
+        const struct ipaddr *first = &agg_record(agg, g.members[g.offsets[s]])->src;
+        for (uint32_t m = g.offsets[s]; m < g.offsets[s + 1]; m++, seen++) {
+            one_address &= !memcmp(&agg_record(agg, g.members[m])->src, first, sizeof *first);
+            one_address &= record_source[g.members[m]] == s;
+            if (m > g.offsets[s]) in_order &= g.members[m] > g.members[m - 1];
+        }
+        if (s > 0 && s < 3)
+            v4_sorted &= memcmp(&agg_record(agg, g.members[g.offsets[s - 1]])->src, first,
+                                sizeof *first) < 0;
+    }
+    CHECK("grouping: a source's records share its address", one_address);
+    CHECK("grouping: every kept record once", seen == n - 1 && record_source[7] == NO_SOURCE);
+    CHECK("grouping: records in record order within a source", in_order);
+    CHECK("grouping: IPv4 sources first, by address", v4_sorted);
+    grouping_free(&g);
+    free(record_source);
+    free(excluded);
+    agg_free(agg);
+}
+
 int main(void)
 {
+    test_grouping();
     test_source_order();
     test_many_sources();
     test_portmap();

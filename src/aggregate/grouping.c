@@ -1,0 +1,155 @@
+/* Grouping records by source with a radix sort of (address key, record number) pairs. A hash
+ * table from address to source did the same with a random memory access a record: with
+ * millions of records that is most of the time, where the sort streams through memory. */
+#include "grouping.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+
+/* An IPv4 address is its own key; an IPv6 address is keyed by a hash, and records whose
+ * hashes are equal are told apart by their addresses after the sort. */
+static uint32_t v4_key(const struct ipaddr *a)
+{
+    return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 | a->b[15];
+}
+
+static uint32_t v6_key(const struct ipaddr *a)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, a->b, 8);
+    memcpy(&hi, a->b + 8, 8);
+    uint64_t x = (lo * 0x9E3779B97F4A7C15ULL) ^ hi;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    return (uint32_t)(x ^ x >> 33);
+}
+
+/* Sorts key << 32 | record pairs by key, keeping record order among equal keys (an LSD radix
+ * sort is stable, and the pairs come in record order). Bytes all alike are skipped. */
+static void sort_by_key(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    size_t count[4][256] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < 4; d++)
+            count[d][a[i] >> (32 + 8 * d) & 0xFF]++;
+    for (int d = 0; d < 4; d++) {
+        int shift = 32 + 8 * d;
+        if (n == 0 || count[d][a[0] >> shift & 0xFF] == n) continue;
+        size_t at[256], sum = 0;
+        for (int b = 0; b < 256; b++) {
+            at[b] = sum;
+            sum += count[d][b];
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[at[a[i] >> shift & 0xFF]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+}
+
+struct v6_member {
+    struct ipaddr src;
+    uint32_t record;
+};
+
+static int compare_v6_member(const void *pa, const void *pb)
+{
+    const struct v6_member *a = pa, *b = pb;
+    int c = memcmp(&a->src, &b->src, sizeof a->src);
+    return c ? c : (a->record > b->record) - (a->record < b->record);
+}
+
+/* Orders each run of IPv6 records with one hash by address, so that one source's records
+ * are side by side even when two addresses share a hash. */
+static int split_hash_runs(const agg_t *agg, uint64_t *pairs, size_t n)
+{
+    for (size_t start = 0, end; start < n; start = end) {
+        uint32_t key = (uint32_t)(pairs[start] >> 32);
+        const struct ipaddr *first = &agg_record(agg, (uint32_t)pairs[start])->src;
+        bool mixed = false;
+        for (end = start + 1; end < n && (uint32_t)(pairs[end] >> 32) == key; end++)
+            mixed = mixed ||
+                    memcmp(&agg_record(agg, (uint32_t)pairs[end])->src, first, sizeof *first) != 0;
+        if (!mixed) continue;
+        struct v6_member *run = malloc((end - start) * sizeof *run);
+        if (!run) return SL_ERR_NOMEM;
+        for (size_t i = start; i < end; i++)
+            run[i - start] =
+                (struct v6_member){agg_record(agg, (uint32_t)pairs[i])->src, (uint32_t)pairs[i]};
+        qsort(run, end - start, sizeof *run, compare_v6_member);
+        for (size_t i = start; i < end; i++)
+            pairs[i] = (uint64_t)key << 32 | run[i - start].record;
+        free(run);
+    }
+    return SL_OK;
+}
+
+/* Numbers the sources of sorted pairs from g->n_sources on, filling members and offsets from
+ * position m. Two neighbours are one source when their keys are equal and, for IPv6, their
+ * addresses too. */
+static size_t number_sources(struct grouping *g, const agg_t *agg, const uint64_t *pairs, size_t n,
+                             bool v6, size_t m, uint32_t *record_source)
+{
+    for (size_t i = 0; i < n; i++, m++) {
+        uint32_t r = (uint32_t)pairs[i];
+        bool same =
+            i > 0 && pairs[i] >> 32 == pairs[i - 1] >> 32 &&
+            (!v6 || memcmp(&agg_record(agg, r)->src, &agg_record(agg, (uint32_t)pairs[i - 1])->src,
+                           sizeof(struct ipaddr)) == 0);
+        if (!same) g->offsets[g->n_sources++] = (uint32_t)m;
+        g->members[m] = r;
+        record_source[r] = (uint32_t)g->n_sources - 1;
+    }
+    return m;
+}
+
+int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded,
+                   uint32_t *record_source)
+{
+    size_t n = agg_records(agg), n4 = 0, n6 = 0;
+    memset(g, 0, sizeof *g);
+    uint64_t *pairs =
+        malloc((n ? n : 1) * sizeof *pairs); /* IPv4 from the start, IPv6 from the end */
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    g->offsets = malloc((n + 1) * sizeof *g->offsets);
+    g->members = malloc((n ? n : 1) * sizeof *g->members);
+    int rc = pairs && tmp && g->offsets && g->members ? SL_OK : SL_ERR_NOMEM;
+    if (rc == SL_OK) {
+        for (size_t r = 0; r < n; r++) {
+            record_source[r] = NO_SOURCE;
+            if (excluded && excluded[r]) continue;
+            const struct ipaddr *src = &agg_record(agg, r)->src;
+            if (ipaddr_is_v4(src))
+                pairs[n4++] = (uint64_t)v4_key(src) << 32 | r;
+            else
+                pairs[n - ++n6] = (uint64_t)v6_key(src) << 32 | r;
+        }
+        uint64_t *v6 = pairs + n - n6;
+        for (size_t i = 0; i < n6 / 2; i++) { /* back into record order, for a stable sort */
+            uint64_t t = v6[i];
+            v6[i] = v6[n6 - 1 - i];
+            v6[n6 - 1 - i] = t;
+        }
+        sort_by_key(pairs, tmp, n4);
+        sort_by_key(v6, tmp, n6);
+        rc = split_hash_runs(agg, v6, n6);
+    }
+    if (rc == SL_OK) {
+        size_t m = number_sources(g, agg, pairs, n4, false, 0, record_source);
+        m = number_sources(g, agg, pairs + n - n6, n6, true, m, record_source);
+        g->offsets[g->n_sources] = (uint32_t)m;
+    }
+    free(pairs);
+    free(tmp);
+    if (rc != SL_OK) grouping_free(g);
+    return rc;
+}
+
+void grouping_free(struct grouping *g)
+{
+    free(g->offsets);
+    free(g->members);
+    g->offsets = g->members = NULL;
+    g->n_sources = 0;
+}
