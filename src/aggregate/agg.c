@@ -313,6 +313,12 @@ void agg_limit_records(agg_t *a, size_t max_records)
     a->record_limit = max_records;
 }
 
+void agg_day_range(const agg_t *a, int32_t *first, int32_t *last)
+{
+    *first = a->min_day;
+    *last = a->max_day;
+}
+
 uint64_t agg_refused(const agg_t *a)
 {
     return a->refused;

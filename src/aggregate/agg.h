@@ -85,6 +85,8 @@ void agg_count_frames(agg_t *a, uint64_t frames, const uint64_t *status, const u
 bool agg_add_probed(agg_t *a, const struct ipaddr *addr);
 
 size_t agg_records(const agg_t *a);
+/* The first and last day of the records (first > last when there are none). */
+void agg_day_range(const agg_t *a, int32_t *first, int32_t *last);
 const struct src_day *agg_record(const agg_t *a, size_t i);
 uint64_t agg_frames(const agg_t *a);
 uint64_t agg_status_count(const agg_t *a, int status);

@@ -93,7 +93,7 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
     size_t n = agg_records(agg);
     res->excluded = calloc(n ? n : 1, 1);
     if (!res->excluded) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
-    for (size_t r = 0; r < n; r++) {
+    for (size_t r = 0; opt->n_exclusions && r < n; r++) {
         const struct src_day *rec = agg_record(agg, r);
         for (size_t e = 0; e < opt->n_exclusions; e++) {
             const struct exclusion *x = &opt->exclusions[e];

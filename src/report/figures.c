@@ -79,29 +79,25 @@ static void *count_ports(void *arg)
 }
 
 /* Per (day, tool, port) counts, one day at a time through a dense array; days are cut into
- * `threads` runs of about equal records, counted side by side and joined in day order. */
+ * `threads` runs of about equal records, counted side by side and joined in day order.
+ * day_end[d]: how many of the scanner records with SYNs are on days up to d (which
+ * figures_build counted). */
 static int build_ports(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
-                       size_t threads, char *errbuf)
+                       size_t *day_end, size_t threads, char *errbuf)
 {
-    size_t n = agg_records(agg), used = 0;
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    size_t *next = calloc(fig->n_days + 1, sizeof *next);
-    if (!order || !next) {
-        free(order);
-        free(next);
-        return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
-    }
-    /* records of scanner sources, in day order by a counting sort */
+    size_t n = agg_records(agg), used = fig->n_days ? day_end[fig->n_days - 1] : 0;
+    uint32_t *order = malloc((used ? used : 1) * sizeof *order);
+    if (!order) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
+    /* in day order by a counting sort: next[d] starts as where day d begins */
+    size_t *next = day_end;
+    for (size_t d = fig->n_days; d-- > 0;)
+        next[d] = d ? day_end[d - 1] : 0;
     for (size_t r = 0; r < n; r++)
         if (record_scanner_tool(an, r) >= 0) {
-            next[agg_record(agg, r)->day - fig->first_day + 1]++;
-            used++;
+            const struct src_day *rec = agg_record(agg, r);
+            if (rec->kind_packets[KIND_SYN_PROBE])
+                order[next[rec->day - fig->first_day]++] = (uint32_t)r;
         }
-    for (size_t d = 0; d < fig->n_days; d++)
-        next[d + 1] += next[d];
-    for (size_t r = 0; r < n; r++)
-        if (record_scanner_tool(an, r) >= 0)
-            order[next[agg_record(agg, r)->day - fig->first_day]++] = (uint32_t)r;
     /* next[d] is now where day d ends; cut at day ends, about used / threads records apart */
     if (threads < 1) threads = 1;
     if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
@@ -114,7 +110,6 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         slice[t] = (struct port_slice){
             .agg = agg, .an = an, .order = order, .from = from, .to = to, .n_tools = fig->n_tools};
     }
-    free(next);
     run_in_threads(count_ports, slice, sizeof *slice, threads);
     bool ok = true;
     for (size_t t = 0; t < threads; t++) {
@@ -198,36 +193,50 @@ int figures_build(struct figure_data *fig, const agg_t *agg, const struct analys
 {
     memset(fig, 0, sizeof *fig);
     fig->n_tools = an->n_tools;
-    int32_t first = INT32_MAX, last = INT32_MIN;
-    for (size_t r = 0; r < agg_records(agg); r++) {
-        if (an->record_source[r] == NO_SOURCE) continue;
-        int32_t d = agg_record(agg, r)->day;
-        if (d < first) first = d;
-        if (d > last) last = d;
-    }
-    if (first > last) first = last = 0;
-    fig->first_day = first;
-    fig->n_days = (size_t)(last - first) + 1;
-    fig->day_syn = calloc(fig->n_days, sizeof *fig->day_syn);
-    fig->day_tool_syn = calloc(fig->n_days * fig->n_tools, sizeof *fig->day_tool_syn);
-    fig->day_tool_sources = calloc(fig->n_days * fig->n_tools, sizeof *fig->day_tool_sources);
+    /* Counted over the table's days, in one pass over the records (millions of them, a cache
+     * line each), then cut to the days of the records kept. */
+    int32_t first_all, last_all, first = INT32_MAX, last = INT32_MIN;
+    agg_day_range(agg, &first_all, &last_all);
+    size_t all_days = first_all <= last_all ? (size_t)(last_all - first_all) + 1 : 1;
+    size_t *day_end = calloc(all_days, sizeof *day_end);
+    fig->day_syn = calloc(all_days, sizeof *fig->day_syn);
+    fig->day_tool_syn = calloc(all_days * fig->n_tools, sizeof *fig->day_tool_syn);
+    fig->day_tool_sources = calloc(all_days * fig->n_tools, sizeof *fig->day_tool_sources);
     fig->tool_port_syn = calloc(fig->n_tools * PORTS, sizeof *fig->tool_port_syn);
-    if (!fig->day_syn || !fig->day_tool_syn || !fig->day_tool_sources || !fig->tool_port_syn) {
+    if (!day_end || !fig->day_syn || !fig->day_tool_syn || !fig->day_tool_sources ||
+        !fig->tool_port_syn) {
+        free(day_end);
         figures_free(fig);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the figures");
     }
     for (size_t r = 0; r < agg_records(agg); r++) {
-        int tool = record_scanner_tool(an, r);
-        if (tool < 0) continue;
+        if (an->record_source[r] == NO_SOURCE) continue;
         const struct src_day *rec = agg_record(agg, r);
+        if (rec->day < first) first = rec->day;
+        if (rec->day > last) last = rec->day;
+        int tool = record_scanner_tool(an, r);
         uint64_t syn = rec->kind_packets[KIND_SYN_PROBE];
-        if (!syn) continue;
-        size_t d = (size_t)(rec->day - first), t = (size_t)tool;
+        if (tool < 0 || !syn) continue;
+        size_t d = (size_t)(rec->day - first_all), t = (size_t)tool;
         fig->day_syn[d] += syn;
         fig->day_tool_syn[d * fig->n_tools + t] += syn;
         fig->day_tool_sources[d * fig->n_tools + t]++;
+        day_end[d]++;
     }
-    int rc = build_ports(fig, agg, an, threads, errbuf);
+    if (first > last) first = last = first_all <= last_all ? first_all : 0;
+    fig->first_day = first;
+    fig->n_days = (size_t)(last - first) + 1;
+    size_t skip = (size_t)(first - (first_all <= last_all ? first_all : first));
+    memmove(fig->day_syn, fig->day_syn + skip, fig->n_days * sizeof *fig->day_syn);
+    memmove(fig->day_tool_syn, fig->day_tool_syn + skip * fig->n_tools,
+            fig->n_days * fig->n_tools * sizeof *fig->day_tool_syn);
+    memmove(fig->day_tool_sources, fig->day_tool_sources + skip * fig->n_tools,
+            fig->n_days * fig->n_tools * sizeof *fig->day_tool_sources);
+    memmove(day_end, day_end + skip, fig->n_days * sizeof *day_end);
+    for (size_t d = 1; d < fig->n_days; d++)
+        day_end[d] += day_end[d - 1];
+    int rc = build_ports(fig, agg, an, day_end, threads, errbuf);
+    free(day_end);
     if (rc != SL_OK) {
         figures_free(fig);
         return rc;
