@@ -50,48 +50,39 @@ static int compare_key(const void *a, const void *b)
 }
 
 /* Most sources are IPv4 with fewer than 65,535 SYNs and probes: their whole sort key fits in
- * 64 bits (inverted counts, then the address) and a radix sort orders them in a few passes.
- * The rest are sorted with compare_key, and the two runs merged. */
-struct packed_key {
-    uint64_t key;
-    uint32_t index;
-};
-
+ * 64 bits (inverted counts, then the source number, whose order is the address order among
+ * IPv4 sources: see grouping.h) and a radix sort orders them in a few passes. The rest are
+ * sorted with compare_key, and the two runs merged. */
 static bool packable(const struct source_summary *s)
 {
     return ipaddr_is_v4(&s->src) && s->kind_packets[KIND_SYN_PROBE] < 0xFFFF &&
            source_probes(s) < 0xFFFF;
 }
 
-static uint64_t pack(const struct source_summary *s)
+static uint64_t pack(const struct source_summary *s, uint32_t index)
 {
-    uint64_t v4 = (uint64_t)s->src.b[12] << 24 | (uint64_t)s->src.b[13] << 16 |
-                  (uint64_t)s->src.b[14] << 8 | s->src.b[15];
     return (0xFFFF - s->kind_packets[KIND_SYN_PROBE]) << 48 | (0xFFFF - source_probes(s)) << 32 |
-           v4;
+           index;
 }
 
-static struct sort_key unpack(const struct packed_key *p)
+static struct sort_key unpack(const struct analysis *an, uint64_t key)
 {
-    struct sort_key k = {
-        0xFFFF - (p->key >> 48), 0xFFFF - (p->key >> 32 & 0xFFFF), {{0}}, p->index};
-    k.src.b[10] = k.src.b[11] = 0xFF;
-    for (int i = 0; i < 4; i++)
-        k.src.b[12 + i] = (uint8_t)(p->key >> (24 - 8 * i));
-    return k;
+    uint32_t index = (uint32_t)key;
+    return (struct sort_key){0xFFFF - (key >> 48), 0xFFFF - (key >> 32 & 0xFFFF),
+                             an->source[index].src, index};
 }
 
-static void radix_sort(struct packed_key *a, struct packed_key *tmp, size_t n)
+static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
 {
     for (int shift = 0; shift < 64; shift += 8) {
         size_t count[257] = {0};
         for (size_t i = 0; i < n; i++)
-            count[(a[i].key >> shift & 0xFF) + 1]++;
-        if (count[(a[0].key >> shift & 0xFF) + 1] == n) continue; /* this byte is all the same */
+            count[(a[i] >> shift & 0xFF) + 1]++;
+        if (count[(a[0] >> shift & 0xFF) + 1] == n) continue; /* this byte is all the same */
         for (int b = 0; b < 256; b++)
             count[b + 1] += count[b];
         for (size_t i = 0; i < n; i++)
-            tmp[count[a[i].key >> shift & 0xFF]++] = a[i];
+            tmp[count[a[i] >> shift & 0xFF]++] = a[i];
         memcpy(a, tmp, n * sizeof *a);
     }
 }
@@ -103,8 +94,8 @@ static bool sorted_order(const struct analysis *an, uint32_t *order)
     for (size_t i = 0; i < n; i++)
         n_packed += packable(&an->source[i]);
     n_other = n - n_packed;
-    struct packed_key *packed = malloc((n_packed ? n_packed : 1) * sizeof *packed);
-    struct packed_key *tmp = malloc((n_packed ? n_packed : 1) * sizeof *tmp);
+    uint64_t *packed = malloc((n_packed ? n_packed : 1) * sizeof *packed);
+    uint64_t *tmp = malloc((n_packed ? n_packed : 1) * sizeof *tmp);
     struct sort_key *other = malloc((n_other ? n_other : 1) * sizeof *other);
     bool ok = packed && tmp && other;
     if (ok) {
@@ -112,7 +103,7 @@ static bool sorted_order(const struct analysis *an, uint32_t *order)
         for (size_t i = 0; i < n; i++) {
             const struct source_summary *s = &an->source[i];
             if (packable(s))
-                packed[p++] = (struct packed_key){pack(s), (uint32_t)i};
+                packed[p++] = pack(s, (uint32_t)i);
             else
                 other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], source_probes(s),
                                                s->src, (uint32_t)i};
@@ -121,10 +112,12 @@ static bool sorted_order(const struct analysis *an, uint32_t *order)
         qsort(other, n_other, sizeof *other, compare_key);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
-            struct sort_key ka =
-                a < n_packed ? unpack(&packed[a]) : (struct sort_key){0, 0, {{0}}, 0};
-            bool take_packed = a < n_packed && (b == n_other || compare_key(&ka, &other[b]) <= 0);
-            order[i] = take_packed ? packed[a++].index : other[b++].index;
+            bool take_packed = a < n_packed;
+            if (take_packed && b < n_other) {
+                struct sort_key ka = unpack(an, packed[a]);
+                take_packed = compare_key(&ka, &other[b]) <= 0;
+            }
+            order[i] = take_packed ? (uint32_t)packed[a++] : other[b++].index;
         }
     }
     free(packed);
