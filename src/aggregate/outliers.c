@@ -22,13 +22,9 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
     *out = NULL;
     *n_out = 0;
     size_t n = agg_records(agg);
-    int32_t first = INT32_MAX, last = INT32_MIN;
-    for (size_t r = 0; r < n; r++) {
-        if (!counted(an, r)) continue;
-        int32_t d = agg_record(agg, r)->day;
-        if (d < first) first = d;
-        if (d > last) last = d;
-    }
+    /* one pass over the records (a cache line each) adds up the days of the table's range */
+    int32_t first, last;
+    agg_day_range(agg, &first, &last);
     if (first > last) return SL_OK;
     size_t days = (size_t)(last - first) + 1;
     uint64_t *day_syn = calloc(days, sizeof *day_syn), *sorted = calloc(days, sizeof *sorted);
@@ -38,9 +34,10 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
         return SL_ERR_NOMEM;
     }
     for (size_t r = 0; r < n; r++)
-        if (counted(an, r))
-            day_syn[agg_record(agg, r)->day - first] +=
-                agg_record(agg, r)->kind_packets[KIND_SYN_PROBE];
+        if (counted(an, r)) {
+            const struct src_day *rec = agg_record(agg, r);
+            day_syn[rec->day - first] += rec->kind_packets[KIND_SYN_PROBE];
+        }
     size_t active = 0;
     for (size_t d = 0; d < days; d++)
         if (day_syn[d]) sorted[active++] = day_syn[d];
