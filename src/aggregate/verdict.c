@@ -202,12 +202,32 @@ struct month_sets {
     struct addrset dsts;
 };
 
+/* Records are fetched JUDGE_AHEAD records ahead in the slice's member list (across the
+ * sources after this one), and their port and address tables half as far ahead, once the
+ * record that points to them has come in. Counted in records, not sources, so that a source
+ * of 31 days and 31 sources of one day keep the same number of fetches in flight. */
+#define JUDGE_AHEAD 16
+
+static inline void fetch_ahead(const agg_t *agg, const uint32_t *member, const uint32_t *end)
+{
+    if (member + JUDGE_AHEAD < end) {
+        const char *ahead = (const char *)agg_record(agg, member[JUDGE_AHEAD]);
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);
+    }
+    if (member + JUDGE_AHEAD / 2 < end) {
+        const struct src_day *ahead = agg_record(agg, member[JUDGE_AHEAD / 2]);
+        portmap_prefetch_table(&ahead->syn_ports);
+        addrset_prefetch_table(&ahead->dsts);
+    }
+}
+
 /* Folds one source's day records into *merged (tools, first and last) and *s. Most sources of
  * a darknet are seen on one day only: their sets are counted where they are; the union of
  * several days' sets is counted in `sets`, not built. */
 static bool merge_days(struct src_day *merged, struct source_summary *s, const agg_t *agg,
-                       const uint32_t *days, size_t n, const struct verdict_config *cfg,
-                       struct month_sets *sets)
+                       const uint32_t *days, size_t n, const uint32_t *members_end,
+                       const struct verdict_config *cfg, struct month_sets *sets)
 {
     const struct src_day *only = n == 1 ? agg_record(agg, days[0]) : NULL;
     memset(merged, 0, sizeof *merged);
@@ -215,6 +235,7 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
     merged->last_ns = INT64_MIN;
     bool ok = true;
     for (size_t d = 0; d < n; d++) {
+        fetch_ahead(agg, days + d, members_end);
         const struct src_day *r = agg_record(agg, days[d]);
         if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
                 cfg->research_min_packets &&
@@ -325,29 +346,6 @@ struct judge_slice {
     struct analysis totals; /* only the totals fields are used */
 };
 
-#define JUDGE_AHEAD 4
-
-/* Fetches the records of the source JUDGE_AHEAD after source i, and the sets of the records
- * of the one half as far ahead (fetched before): up to 64 records of each. */
-static void fetch_ahead(const struct judge_slice *j, size_t i)
-{
-    const uint32_t *offsets = j->g->offsets, *members = j->g->members;
-    if (i + JUDGE_AHEAD < j->to)
-        for (uint32_t m = offsets[i + JUDGE_AHEAD];
-             m < offsets[i + JUDGE_AHEAD + 1] && m < offsets[i + JUDGE_AHEAD] + 64; m++) {
-            const char *ahead = (const char *)agg_record(j->agg, members[m]);
-            __builtin_prefetch(ahead);
-            __builtin_prefetch(ahead + 64);
-        }
-    if (i + JUDGE_AHEAD / 2 < j->to)
-        for (uint32_t m = offsets[i + JUDGE_AHEAD / 2];
-             m < offsets[i + JUDGE_AHEAD / 2 + 1] && m < offsets[i + JUDGE_AHEAD / 2] + 64; m++) {
-            const struct src_day *ahead = agg_record(j->agg, members[m]);
-            portmap_prefetch_table(&ahead->syn_ports);
-            addrset_prefetch_table(&ahead->dsts);
-        }
-}
-
 static void *judge(void *arg)
 {
     struct judge_slice *j = arg;
@@ -361,15 +359,15 @@ static void *judge(void *arg)
         j->ok = false;
         return NULL;
     }
+    const uint32_t *members_end = j->g->members + j->g->offsets[j->to];
     for (size_t i = j->from; i < j->to; i++) {
-        fetch_ahead(j, i);
         struct source_summary *s = &an->source[i];
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
         struct src_day merged;
         s->known =
             j->cfg->known ? known_list_find(j->cfg->known, &agg_record(j->agg, days[0])->src) : -1;
-        if (!merge_days(&merged, s, j->agg, days, n_days, j->cfg, sets)) j->ok = false;
+        if (!merge_days(&merged, s, j->agg, days, n_days, members_end, j->cfg, sets)) j->ok = false;
         decide_tool(s, &merged, j->rules, j->cfg);
         s->cls = (uint8_t)decide_class(s, j->agg, j->cfg, j->infer_sensor);
         if (s->cls == CLASS_SCANNER)
