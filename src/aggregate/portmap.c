@@ -139,25 +139,6 @@ bool portmap_merge(struct portmap *into, const struct portmap *from)
     return mc.ok;
 }
 
-void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, uint32_t count),
-                  void *ctx)
-{
-    switch (mode_of(m)) {
-    case MODE_INLINE:
-        for (uint32_t i = 0; i < m->n; i++)
-            fn(ctx, m->u.small.port[i], m->u.small.count[i]);
-        break;
-    case MODE_HASH:
-        for (uint32_t i = 0; i < m->cap; i++)
-            if (m->u.slots[i].used) fn(ctx, m->u.slots[i].port, m->u.slots[i].count);
-        break;
-    case MODE_DENSE:
-        for (uint32_t p = 0; p < 65536; p++)
-            if (m->u.dense[p]) fn(ctx, (uint16_t)p, m->u.dense[p]);
-        break;
-    }
-}
-
 void portmap_free(struct portmap *m)
 {
     if (mode_of(m) == MODE_HASH) free(m->u.slots);

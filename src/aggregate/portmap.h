@@ -40,9 +40,22 @@ void portmap_prefetch(const struct portmap *m, uint16_t port);
 void portmap_prefetch_table(const struct portmap *m);
 bool portmap_merge(struct portmap *into, const struct portmap *from);
 void portmap_free(struct portmap *m);
-/* Calls fn for every port with its count, in no particular order. */
-void portmap_each(const struct portmap *m, void (*fn)(void *ctx, uint16_t port, uint32_t count),
-                  void *ctx);
+/* Calls fn for every port with its count, in no particular order. Inline, so that fn is
+ * inlined where it is known: judging and the port figures call it for every record. */
+static inline void portmap_each(const struct portmap *m,
+                                void (*fn)(void *ctx, uint16_t port, uint32_t count), void *ctx)
+{
+    if (m->cap == 0) {
+        for (uint32_t i = 0; i < m->n; i++)
+            fn(ctx, m->u.small.port[i], m->u.small.count[i]);
+    } else if (m->cap == PORTMAP_DENSE) {
+        for (uint32_t p = 0; p < 65536; p++)
+            if (m->u.dense[p]) fn(ctx, (uint16_t)p, m->u.dense[p]);
+    } else {
+        for (uint32_t i = 0; i < m->cap; i++)
+            if (m->u.slots[i].used) fn(ctx, m->u.slots[i].port, m->u.slots[i].count);
+    }
+}
 /* Bytes of heap memory the map holds. */
 uint64_t portmap_heap_bytes(const struct portmap *m);
 
