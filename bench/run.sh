@@ -30,6 +30,7 @@ measure() { # NAME COMMAND...: best wall time of 3, and the peak RSS of that run
 
 : >"$work/results"
 : >"$work/refused"
+rm -f "$work"/stages-*
 for sources in $source_counts; do
     file=$work/month-$packets-$sources.pcap
     [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$sources" >"$work/mix-$sources.txt"
@@ -42,6 +43,8 @@ for sources in $source_counts; do
         measure "scanlens-cap1024($sources)" ./build/scanlens analyze -q --max-memory 1024 "$file"
         ./build/scanlens analyze -q --max-memory 1024 "$file" 2>&1 >/dev/null |
             sed -n "s/.*reached: \([0-9]*\) packets.*/$sources \1/p" >>"$work/refused"
+        # where one thread's time and memory go, stage by stage (SCANLENS_DEBUG traces)
+        SCANLENS_DEBUG=1 ./build/scanlens analyze -q "$file" 2>"$work/stages-$sources" >/dev/null || true
     } >>"$work/results"
     rm -f "$file.keep"
 done
@@ -97,9 +100,18 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
                  printf "| %d | %.2f | %.2f M | %.0f | %.2fx |\n", n, $2, n / $2 / 1e6, $3 / 1024, base[n] / $2 }' \
             "$work/sizes"
     fi
+    for stages in "$work"/stages-*; do
+        [ -f "$stages" ] || continue
+        echo
+        echo "Stages of one single-thread run with ${stages##*stages-} sources (\`SCANLENS_DEBUG=1\`:"
+        echo "seconds since the start, resident memory, peak so far):"
+        echo '```'
+        sed 's/^debug: *//' "$stages"
+        echo '```'
+    done
     echo
     echo "Traffic mix written by bench/gen_traffic.c:"
     echo '```'
-    cat "$work"/mix-*.txt 2>/dev/null || true
+    cat "$work"/mix-*.txt 2>/dev/null | sed "s|^.*/month-|month-|" || true
     echo '```'
 } | tee bench/RESULTS.md
