@@ -1,4 +1,5 @@
-/* The (day, source) record table: open addressing over an array of records. */
+/* The (day, source) record table: records in fixed blocks, found through a slot table a day.
+ * A record of one packet is kept in 32 bytes (struct one_packet) until a second comes. */
 #include "agg.h"
 
 #include <stdlib.h>
@@ -20,9 +21,33 @@ struct addr_table {
 #define BLOCK_BITS 16
 #define BLOCK_RECORDS (1u << BLOCK_BITS)
 
+/* A (day, source) record of a single packet: the packet's few fields, 32 bytes where a full
+ * record takes 128. On a darknet most sources send one packet a day (13.3 M of the 13.7 M
+ * records of the benchmark's 10 M-source month). Only for IPv4 sources and packets whose
+ * record needs no heap (not UDP probes); the second packet of the (day, source) moves it into
+ * a full record. Readers see it as a full record (agg_record's scratch). */
+struct one_packet {
+    uint32_t src4;
+    int32_t day;
+    int64_t ts_ns;
+    uint32_t dst_key; /* addrset_key of the destination */
+    uint16_t dport;
+    uint8_t kind;
+    uint8_t tool;
+    int16_t rule;
+    uint8_t service_sport; /* a SYN from a source port below 1024 */
+    uint8_t unused[5];
+};
+_Static_assert(sizeof(struct one_packet) == 32, "a one-packet record is 32 bytes");
+
+/* A slot's record: a full record's number, or ONE_PACKET and a one-packet record's number. */
+#define ONE_PACKET 0x80000000u
+
 struct agg {
     struct src_day **block;
     size_t n_blocks, cap_blocks, n_rec;
+    struct one_packet **one_block; /* in blocks of BLOCK_RECORDS too */
+    size_t n_one_blocks, cap_one_blocks, n_one;
     struct big_ahead next_block; /* the next block of records, its pages touched meanwhile */
     day_index_t *index;          /* NULL after agg_drop_index, until the next lookup */
     struct day_slots *last_days; /* the table of the previous lookup's day */
@@ -42,6 +67,32 @@ struct agg {
 static inline struct src_day *record_at(const agg_t *a, size_t i)
 {
     return &a->block[i >> BLOCK_BITS][i & (BLOCK_RECORDS - 1)];
+}
+
+static inline struct one_packet *one_at(const agg_t *a, size_t i)
+{
+    return &a->one_block[i >> BLOCK_BITS][i & (BLOCK_RECORDS - 1)];
+}
+
+static inline bool is_v4_mapped(const struct ipaddr *a)
+{
+    uint64_t lo;
+    memcpy(&lo, a->b, 8);
+    return lo == 0 && a->b[8] == 0 && a->b[9] == 0 && a->b[10] == 0xFF && a->b[11] == 0xFF;
+}
+
+static inline uint32_t v4_of(const struct ipaddr *a)
+{
+    return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 | a->b[15];
+}
+
+static struct ipaddr mapped_v4(uint32_t v4)
+{
+    struct ipaddr a = {{0}};
+    a.b[10] = a.b[11] = 0xFF;
+    a.b[12] = (uint8_t)(v4 >> 24), a.b[13] = (uint8_t)(v4 >> 16);
+    a.b[14] = (uint8_t)(v4 >> 8), a.b[15] = (uint8_t)v4;
+    return a;
 }
 
 static uint64_t mix64(uint64_t x)
@@ -80,6 +131,9 @@ void agg_free(agg_t *a)
     for (size_t b = 0; b < a->n_blocks; b++)
         big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
     free(a->block);
+    for (size_t b = 0; b < a->n_one_blocks; b++)
+        big_free(a->one_block[b], BLOCK_RECORDS * sizeof(struct one_packet));
+    free(a->one_block);
     day_index_free(a->index);
     if (a->next_block.p) big_ahead_cancel(&a->next_block);
     free(a->probed.addr);
@@ -95,10 +149,18 @@ static struct day_slots *slots_of(agg_t *a, int32_t day);
 static bool rebuild_index(agg_t *a)
 {
     if (!(a->index = day_index_new())) return false;
-    for (size_t i = 0; i < a->n_rec; i++) {
-        const struct src_day *r = record_at(a, i);
-        struct day_slots *t = slots_of(a, r->day);
-        if (!t || !day_slots_add(t, key_hash(&r->src, r->day), (uint32_t)i)) {
+    for (size_t i = 0; i < a->n_rec + a->n_one; i++) {
+        struct ipaddr src;
+        int32_t day;
+        uint32_t ref;
+        if (i < a->n_rec) {
+            src = record_at(a, i)->src, day = record_at(a, i)->day, ref = (uint32_t)i;
+        } else {
+            const struct one_packet *o = one_at(a, i - a->n_rec);
+            src = mapped_v4(o->src4), day = o->day, ref = ONE_PACKET | (uint32_t)(i - a->n_rec);
+        }
+        struct day_slots *t = slots_of(a, day);
+        if (!t || !day_slots_add(t, key_hash(&src, day), ref)) {
             agg_drop_index(a); /* a part of an index would find too little */
             return false;
         }
@@ -118,6 +180,40 @@ static struct day_slots *slots_of(agg_t *a, int32_t day)
 static inline bool same_key(const struct src_day *r, const struct ipaddr *src, int32_t day)
 {
     return r->day == day && memcmp(&r->src, src, sizeof *src) == 0;
+}
+
+static inline bool ref_matches(const agg_t *a, uint32_t ref, const struct ipaddr *src, int32_t day)
+{
+    if (!(ref & ONE_PACKET)) return same_key(record_at(a, ref), src, day);
+    const struct one_packet *o = one_at(a, ref & ~ONE_PACKET);
+    return o->day == day && is_v4_mapped(src) && o->src4 == v4_of(src);
+}
+
+/* Where the record of a slot is, to fetch it ahead. */
+static inline const char *ref_address(const agg_t *a, uint32_t ref)
+{
+    return ref & ONE_PACKET ? (const char *)one_at(a, ref & ~ONE_PACKET)
+                            : (const char *)record_at(a, ref);
+}
+
+/* The next free place in a list of blocks of `size`-byte items, n of them used; NULL when out
+ * of memory. */
+static void *next_in_blocks(void ***blocks, size_t *n_blocks, size_t *cap_blocks, size_t n,
+                            size_t size)
+{
+    if ((n & (BLOCK_RECORDS - 1)) == 0 && n >> BLOCK_BITS == *n_blocks) {
+        if (*n_blocks == *cap_blocks) {
+            size_t cap = *cap_blocks ? *cap_blocks * 2 : 64;
+            void **grown = realloc(*blocks, cap * sizeof *grown);
+            if (!grown) return NULL;
+            *blocks = grown;
+            *cap_blocks = cap;
+        }
+        void *block = big_calloc(BLOCK_RECORDS * size);
+        if (!block) return NULL;
+        (*blocks)[(*n_blocks)++] = block;
+    }
+    return (char *)(*blocks)[n >> BLOCK_BITS] + (n & (BLOCK_RECORDS - 1)) * size;
 }
 
 static struct src_day *new_record(agg_t *a)
@@ -140,6 +236,12 @@ static struct src_day *new_record(agg_t *a)
     return record_at(a, a->n_rec);
 }
 
+static struct one_packet *new_one(agg_t *a)
+{
+    return next_in_blocks((void ***)&a->one_block, &a->n_one_blocks, &a->cap_one_blocks, a->n_one,
+                          sizeof(struct one_packet));
+}
+
 static inline void note_day(agg_t *a, int32_t day)
 {
     if (day < a->min_day) a->min_day = day;
@@ -148,32 +250,103 @@ static inline void note_day(agg_t *a, int32_t day)
 
 static inline bool at_limit(const agg_t *a)
 {
-    return a->record_limit && a->n_rec >= a->record_limit;
+    return a->record_limit && a->n_rec + a->n_one >= a->record_limit;
 }
 
-/* Finds or creates the record for (src, day); hash is key_hash(src, day). A packet (limited)
- * may not create a record past the record limit; a merge may. */
-static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
-                                     bool limited)
+static bool is_probe(int kind)
 {
-    struct day_slots *t = slots_of(a, day);
-    if (!t || !day_slots_reserve(t, 1)) return NULL;
-    size_t mask = t->cap - 1;
-    size_t j = hash & mask;
-    for (; t->slot[j].index; j = (j + 1) & mask) {
-        if (t->slot[j].hash != hash) continue;
-        struct src_day *r = record_at(a, t->slot[j].index - 1);
-        if (same_key(r, src, day)) return r;
+    return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
+}
+
+/* A one-packet record as a full one. Its sets hold one key each, inline: nothing is
+ * allocated, so a view needs no freeing. */
+static void view_one(const struct one_packet *o, struct src_day *v)
+{
+    struct ipaddr src = mapped_v4(o->src4);
+    src_day_init(v, &src, o->day);
+    v->kind_packets[o->kind] = 1;
+    v->first_ns = v->last_ns = o->ts_ns;
+    if (!is_probe(o->kind)) return;
+    if (o->tool != TOOL_UNKNOWN)
+        v->tools[0] = (struct tool_tally){.count = 1, .rule = o->rule, .tool = o->tool};
+    addrset_add(&v->dsts, o->dst_key);
+    if (o->kind == KIND_SYN_PROBE) {
+        portmap_add(&v->syn_ports, o->dport, 1);
+        v->syn_from_service_port = o->service_sport;
     }
-    if (limited && at_limit(a)) return NULL;
+}
+
+/* The slot of (src, day) in table t, or the empty slot where it goes (t has room). */
+static struct slot *find_slot(const agg_t *a, struct day_slots *t, const struct ipaddr *src,
+                              int32_t day, uint32_t hash)
+{
+    size_t mask = t->cap - 1, j = hash & mask;
+    for (; t->slot[j].index; j = (j + 1) & mask)
+        if (t->slot[j].hash == hash && ref_matches(a, t->slot[j].index - 1, src, day)) break;
+    return &t->slot[j];
+}
+
+/* Removes one-packet record i: the last one takes its place (and its slot is pointed there). */
+static void remove_one(agg_t *a, uint32_t i)
+{
+    uint32_t last = (uint32_t)a->n_one - 1;
+    if (i != last) {
+        const struct one_packet *moved = one_at(a, last);
+        struct ipaddr src = mapped_v4(moved->src4);
+        struct day_slots *t = day_index_get(a->index, moved->day); /* there: it holds moved */
+        uint32_t hash = key_hash(&src, moved->day);
+        size_t mask = t->cap - 1, j = hash & mask;
+        while (t->slot[j].index != (ONE_PACKET | last) + 1)
+            j = (j + 1) & mask;
+        t->slot[j].index = (ONE_PACKET | i) + 1;
+        *one_at(a, i) = *moved;
+    }
+    a->n_one--;
+}
+
+/* Moves the one-packet record of slot s into a new full record, which it returns. */
+static struct src_day *promote(agg_t *a, struct slot *s)
+{
+    struct src_day *r = new_record(a);
+    if (!r) return NULL;
+    uint32_t one = (s->index - 1) & ~ONE_PACKET;
+    view_one(one_at(a, one), r);
+    s->index = (uint32_t)++a->n_rec;
+    remove_one(a, one);
+    return r;
+}
+
+/* A new full record for (src, day) in the empty slot s. */
+static struct src_day *add_record(agg_t *a, struct day_slots *t, struct slot *s,
+                                  const struct ipaddr *src, int32_t day, uint32_t hash)
+{
     struct src_day *r = new_record(a);
     if (!r) return NULL;
     src_day_init(r, src, day);
     note_day(a, day);
-    t->slot[j].hash = hash;
-    t->slot[j].index = (uint32_t)++a->n_rec;
+    s->hash = hash;
+    s->index = (uint32_t)++a->n_rec;
     t->n++;
     return r;
+}
+
+/* Finds or creates the full record for (src, day); hash is key_hash(src, day). A packet
+ * (limited) may not create a record past the record limit; a merge may. *created says whether
+ * the record is new (and empty). */
+static struct src_day *lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
+                                     bool limited, bool *created)
+{
+    *created = false;
+    struct day_slots *t = slots_of(a, day);
+    if (!t || !day_slots_reserve(t, 1)) return NULL;
+    struct slot *s = find_slot(a, t, src, day, hash);
+    if (s->index) {
+        uint32_t ref = s->index - 1;
+        return ref & ONE_PACKET ? promote(a, s) : record_at(a, ref);
+    }
+    if (limited && at_limit(a)) return NULL;
+    *created = true;
+    return add_record(a, t, s, src, day, hash);
 }
 
 static inline uint32_t key_hash(const struct ipaddr *src, int32_t day)
@@ -181,19 +354,61 @@ static inline uint32_t key_hash(const struct ipaddr *src, int32_t day)
     return addr_hash(src, (uint64_t)(uint32_t)day);
 }
 
-/* lookup_hashed, after a look at the previous packet's record: sources come in bursts. */
-static struct src_day *lookup_hashed_last(agg_t *a, const struct ipaddr *src, int32_t day,
-                                          uint32_t hash, bool limited)
+static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
 {
     if (a->last && same_key(a->last, src, day)) return a->last;
-    struct src_day *r = lookup_hashed(a, src, day, hash, limited);
+    bool created;
+    struct src_day *r = lookup_hashed(a, src, day, key_hash(src, day), false, &created);
     if (r) a->last = r;
     return r;
 }
 
-static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
+/* What a packet's lookup gives when it was kept whole in a new one-packet record. */
+static struct src_day one_packet_kept;
+#define KEPT_AS_ONE (&one_packet_kept)
+
+static inline bool fits_one(const struct packet *p)
 {
-    return lookup_hashed_last(a, src, day, key_hash(src, day), false);
+    return p->kind != KIND_UDP_PROBE && is_v4_mapped(&p->src);
+}
+
+/* The full record to count packet p into, or KEPT_AS_ONE when p made a new one-packet
+ * record (which then holds all of it), or NULL (out of memory, or the record limit). */
+static struct src_day *record_for(agg_t *a, const struct packet *p, int32_t day, uint32_t hash,
+                                  uint32_t dst_key)
+{
+    if (a->last && same_key(a->last, &p->src, day)) return a->last;
+    struct day_slots *t = slots_of(a, day);
+    if (!t || !day_slots_reserve(t, 1)) return NULL;
+    struct slot *s = find_slot(a, t, &p->src, day, hash);
+    struct src_day *r;
+    if (s->index) {
+        uint32_t ref = s->index - 1;
+        r = ref & ONE_PACKET ? promote(a, s) : record_at(a, ref);
+    } else if (at_limit(a)) {
+        return NULL;
+    } else if (fits_one(p)) {
+        struct one_packet *o = new_one(a);
+        if (!o) return NULL;
+        *o = (struct one_packet){.src4 = v4_of(&p->src),
+                                 .day = day,
+                                 .ts_ns = p->ts_ns,
+                                 .dst_key = dst_key,
+                                 .dport = p->dport,
+                                 .kind = p->kind,
+                                 .tool = p->tool,
+                                 .rule = p->rule,
+                                 .service_sport = p->kind == KIND_SYN_PROBE && p->sport < 1024};
+        note_day(a, day);
+        s->hash = hash;
+        s->index = (ONE_PACKET | (uint32_t)a->n_one++) + 1;
+        t->n++;
+        return KEPT_AS_ONE;
+    } else {
+        r = add_record(a, t, s, &p->src, day, hash);
+    }
+    if (r) a->last = r;
+    return r;
 }
 
 /* The rule kept for a tool is the first in rules-file order that matched: the same whatever
@@ -254,11 +469,6 @@ static bool probed_insert(struct addr_table *t, const struct ipaddr *addr)
     return true;
 }
 
-static bool is_probe(int kind)
-{
-    return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
-}
-
 /* Records a probe's destination among the probed addresses. */
 static inline bool note_probed(agg_t *a, const struct packet *p)
 {
@@ -270,7 +480,7 @@ static inline bool note_probed(agg_t *a, const struct packet *p)
     return true;
 }
 
-/* dst_key is addrset_key(&p->dst). */
+/* dst_key is addrset_key(&p->dst); r is record_for's answer. */
 static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint32_t dst_key)
 {
     a->frames++;
@@ -283,10 +493,15 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint
             a->dropped++;
         return false;
     }
+    bool ok = true;
+    if (r == KEPT_AS_ONE) {
+        ok = !is_probe(p->kind) || note_probed(a, p);
+        if (!ok) a->dropped++;
+        return ok;
+    }
     r->kind_packets[p->kind]++;
     if (p->ts_ns < r->first_ns) r->first_ns = p->ts_ns;
     if (p->ts_ns > r->last_ns) r->last_ns = p->ts_ns;
-    bool ok = true;
     if (is_probe(p->kind)) {
         if (p->tool != TOOL_UNKNOWN) tally_tool(r, p->tool, p->rule, 1);
         ok = addrset_add(&r->dsts, dst_key) && note_probed(a, p);
@@ -304,8 +519,9 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint
 
 bool agg_add(agg_t *a, const struct packet *p, int32_t day)
 {
-    struct src_day *r = lookup_hashed_last(a, &p->src, day, key_hash(&p->src, day), true);
-    return count_into(a, r, p, addrset_key(&p->dst));
+    uint32_t dst_key = addrset_key(&p->dst);
+    struct src_day *r = record_for(a, p, day, key_hash(&p->src, day), dst_key);
+    return count_into(a, r, p, dst_key);
 }
 
 void agg_limit_records(agg_t *a, size_t max_records)
@@ -354,16 +570,16 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
             const struct day_slots *t = table[i - start];
             const struct slot *s = t && t->cap ? &t->slot[hash[i - start] & (t->cap - 1)] : NULL;
             if (s && s->index) {
-                const char *r = (const char *)record_at(a, s->index - 1);
+                const char *r = ref_address(a, s->index - 1);
                 __builtin_prefetch(r);
                 __builtin_prefetch(r + 64);
             }
         }
         for (size_t i = start; i < end; i++) {
-            struct src_day *r = rec[i - start] =
-                lookup_hashed_last(a, &p[i]->src, day[i], hash[i - start], true);
             dst_key[i - start] = addrset_key(&p[i]->dst);
-            if (r) prefetch_sets(r, p[i], dst_key[i - start]);
+            struct src_day *r = rec[i - start] =
+                record_for(a, p[i], day[i], hash[i - start], dst_key[i - start]);
+            if (r && r != KEPT_AS_ONE) prefetch_sets(r, p[i], dst_key[i - start]);
         }
         for (size_t i = start; i < end; i++)
             count_into(a, rec[i - start], p[i], dst_key[i - start]);
@@ -472,8 +688,9 @@ bool agg_merge(agg_t *into, const agg_t *from)
 {
     bool ok = true;
     add_counters(into, from);
-    for (size_t i = 0; i < from->n_rec; i++) {
-        const struct src_day *f = record_at(from, i);
+    for (size_t i = 0; i < agg_records(from); i++) {
+        struct src_day scratch;
+        const struct src_day *f = agg_record(from, i, &scratch);
         struct src_day *r = lookup(into, &f->src, f->day);
         if (!r || !src_day_merge(r, f)) ok = false;
     }
@@ -522,6 +739,42 @@ static void drop_rest(agg_t *into, const agg_t *from, const uint32_t *away, size
     }
 }
 
+/* The one-packet records of `from` of days both tables have, merged through the index (into
+ * full records). Before anything is appended without the index: a promotion here moves
+ * into's last one-packet record, which must be indexed. */
+static bool absorb_shared_one_packet(agg_t *into, agg_t *from, int32_t lo, int32_t hi,
+                                     size_t *handled)
+{
+    for (size_t i = 0; i < from->n_one; i++) {
+        const struct one_packet *o = one_at(from, i);
+        if (o->day < lo || o->day > hi) continue;
+        struct src_day view;
+        view_one(o, &view);
+        struct src_day *r = lookup(into, &view.src, view.day);
+        if (!r || !src_day_merge(r, &view)) return false;
+        ++*handled;
+    }
+    return true;
+}
+
+/* The other one-packet records of `from`, copied over (32 bytes each); they are indexed
+ * when the index is next built. */
+static bool append_other_one_packet(agg_t *into, const agg_t *from, int32_t lo, int32_t hi,
+                                    size_t *handled)
+{
+    for (size_t i = 0; i < from->n_one; i++) {
+        const struct one_packet *o = one_at(from, i);
+        if (o->day >= lo && o->day <= hi) continue;
+        struct one_packet *copy = new_one(into);
+        if (!copy) return false;
+        *copy = *o;
+        into->n_one++;
+        note_day(into, o->day);
+        ++*handled;
+    }
+    return true;
+}
+
 /* Threads read pieces of the capture that are mostly different days. The records of `from`
  * of days both tables have are merged through the index; the blocks holding the rest are
  * taken over whole, and the gaps (the unused end of into's last block, the records merged
@@ -531,10 +784,16 @@ bool agg_absorb(agg_t *into, agg_t *from)
 {
     add_counters(into, from);
     into->last = NULL;
-    if (!from->n_rec) return merge_probed(into, from);
-    bool ok = true;
     int32_t lo = into->min_day > from->min_day ? into->min_day : from->min_day;
     int32_t hi = into->max_day < from->max_day ? into->max_day : from->max_day;
+    size_t ones_taken = 0;
+    bool ok = absorb_shared_one_packet(into, from, lo, hi, &ones_taken);
+    if (ok && !from->n_rec) {
+        ok = append_other_one_packet(into, from, lo, hi, &ones_taken);
+        into->dropped += from->n_one - ones_taken;
+        agg_drop_index(into); /* records were added without it */
+        return merge_probed(into, from) && ok;
+    }
     uint32_t *away = NULL; /* from's records merged into into's, in order */
     size_t n_away = 0, cap_away = 0;
     for (size_t i = 0; ok && i < from->n_rec; i++) {
@@ -549,13 +808,14 @@ bool agg_absorb(agg_t *into, agg_t *from)
             }
             away = grown;
         }
-        size_t before = into->n_rec;
-        struct src_day *r = lookup_hashed(into, &f->src, f->day, key_hash(&f->src, f->day), false);
+        bool created;
+        struct src_day *r =
+            lookup_hashed(into, &f->src, f->day, key_hash(&f->src, f->day), false, &created);
         if (!r) {
             ok = false;
             break;
         }
-        if (into->n_rec > before) {
+        if (created) {
             move_record(r, f);
         } else {
             ok = src_day_merge(r, f); /* counts first: only a set may fall short */
@@ -569,6 +829,7 @@ bool agg_absorb(agg_t *into, agg_t *from)
     size_t base = 0;
     if (!ok || !adopt_blocks(into, from, &base)) {
         drop_rest(into, from, away, n_away);
+        into->dropped += from->n_one - ones_taken;
         free(away);
         agg_drop_index(into);
         return false;
@@ -601,18 +862,53 @@ bool agg_absorb(agg_t *into, agg_t *from)
         big_free(into->block[b], BLOCK_RECORDS * sizeof(struct src_day));
     into->n_blocks = blocks_used;
     free(away);
+    ok = append_other_one_packet(into, from, lo, hi, &ones_taken);
+    into->dropped += from->n_one - ones_taken;
     agg_drop_index(into); /* records moved: the next lookup rebuilds it */
-    return merge_probed(into, from);
+    return merge_probed(into, from) && ok;
 }
 
 size_t agg_records(const agg_t *a)
 {
-    return a->n_rec;
+    return a->n_rec + a->n_one;
 }
 
-const struct src_day *agg_record(const agg_t *a, size_t i)
+const struct src_day *agg_record(const agg_t *a, size_t i, struct src_day *scratch)
 {
-    return record_at(a, i);
+    if (i < a->n_rec) return record_at(a, i);
+    view_one(one_at(a, i - a->n_rec), scratch);
+    return scratch;
+}
+
+struct ipaddr agg_record_src(const agg_t *a, size_t i)
+{
+    return i < a->n_rec ? record_at(a, i)->src : mapped_v4(one_at(a, i - a->n_rec)->src4);
+}
+
+int32_t agg_record_day(const agg_t *a, size_t i)
+{
+    return i < a->n_rec ? record_at(a, i)->day : one_at(a, i - a->n_rec)->day;
+}
+
+uint32_t agg_record_syn(const agg_t *a, size_t i)
+{
+    return i < a->n_rec ? record_at(a, i)->kind_packets[KIND_SYN_PROBE]
+                        : one_at(a, i - a->n_rec)->kind == KIND_SYN_PROBE;
+}
+
+void agg_prefetch_record(const agg_t *a, size_t i)
+{
+    const char *r =
+        i < a->n_rec ? (const char *)record_at(a, i) : (const char *)one_at(a, i - a->n_rec);
+    __builtin_prefetch(r);
+    if (i < a->n_rec) __builtin_prefetch(r + 64);
+}
+
+void agg_prefetch_record_sets(const agg_t *a, size_t i)
+{
+    if (i >= a->n_rec) return; /* a one-packet record's sets are inline */
+    portmap_prefetch_table(&record_at(a, i)->syn_ports);
+    addrset_prefetch_table(&record_at(a, i)->dsts);
 }
 
 uint64_t agg_frames(const agg_t *a)
@@ -638,6 +934,7 @@ uint64_t agg_dropped(const agg_t *a)
 uint64_t agg_memory_bytes(const agg_t *a)
 {
     uint64_t bytes = a->n_blocks * BLOCK_RECORDS * sizeof(struct src_day) +
+                     a->n_one_blocks * BLOCK_RECORDS * sizeof(struct one_packet) +
                      day_index_bytes(a->index) + a->probed.cap_addr * sizeof(struct ipaddr) +
                      a->probed.cap_slots * 4;
     for (size_t i = 0; i < a->n_rec; i++) {

@@ -87,7 +87,17 @@ bool agg_add_probed(agg_t *a, const struct ipaddr *addr);
 size_t agg_records(const agg_t *a);
 /* The first and last day of the records (first > last when there are none). */
 void agg_day_range(const agg_t *a, int32_t *first, int32_t *last);
-const struct src_day *agg_record(const agg_t *a, size_t i);
+/* Record i (0 <= i < agg_records): where it is stored, or, for a record of one packet (which
+ * is stored in a form of its own), built in *scratch, which needs no freeing. Valid until the
+ * table changes. */
+const struct src_day *agg_record(const agg_t *a, size_t i, struct src_day *scratch);
+/* Fields of record i, without building it. */
+struct ipaddr agg_record_src(const agg_t *a, size_t i);
+int32_t agg_record_day(const agg_t *a, size_t i);
+uint32_t agg_record_syn(const agg_t *a, size_t i);
+/* Starts fetching record i, or the tables of its port and address sets. */
+void agg_prefetch_record(const agg_t *a, size_t i);
+void agg_prefetch_record_sets(const agg_t *a, size_t i);
 uint64_t agg_frames(const agg_t *a);
 uint64_t agg_status_count(const agg_t *a, int status);
 uint64_t agg_kind_count(const agg_t *a, int kind);

@@ -66,17 +66,18 @@ static int split_hash_runs(const agg_t *agg, uint64_t *pairs, size_t n)
 {
     for (size_t start = 0, end; start < n; start = end) {
         uint32_t key = (uint32_t)(pairs[start] >> 32);
-        const struct ipaddr *first = &agg_record(agg, (uint32_t)pairs[start])->src;
+        struct ipaddr first = agg_record_src(agg, (uint32_t)pairs[start]);
         bool mixed = false;
-        for (end = start + 1; end < n && (uint32_t)(pairs[end] >> 32) == key; end++)
-            mixed = mixed ||
-                    memcmp(&agg_record(agg, (uint32_t)pairs[end])->src, first, sizeof *first) != 0;
+        for (end = start + 1; end < n && (uint32_t)(pairs[end] >> 32) == key; end++) {
+            struct ipaddr src = agg_record_src(agg, (uint32_t)pairs[end]);
+            mixed = mixed || memcmp(&src, &first, sizeof first) != 0;
+        }
         if (!mixed) continue;
         struct v6_member *run = malloc((end - start) * sizeof *run);
         if (!run) return SL_ERR_NOMEM;
         for (size_t i = start; i < end; i++)
             run[i - start] =
-                (struct v6_member){agg_record(agg, (uint32_t)pairs[i])->src, (uint32_t)pairs[i]};
+                (struct v6_member){agg_record_src(agg, (uint32_t)pairs[i]), (uint32_t)pairs[i]};
         qsort(run, end - start, sizeof *run, compare_v6_member);
         for (size_t i = start; i < end; i++)
             pairs[i] = (uint64_t)key << 32 | run[i - start].record;
@@ -93,10 +94,12 @@ static size_t number_sources(struct grouping *g, const agg_t *agg, const uint64_
 {
     for (size_t i = 0; i < n; i++, m++) {
         uint32_t r = (uint32_t)pairs[i];
-        bool same =
-            i > 0 && pairs[i] >> 32 == pairs[i - 1] >> 32 &&
-            (!v6 || memcmp(&agg_record(agg, r)->src, &agg_record(agg, (uint32_t)pairs[i - 1])->src,
-                           sizeof(struct ipaddr)) == 0);
+        bool same = i > 0 && pairs[i] >> 32 == pairs[i - 1] >> 32;
+        if (same && v6) {
+            struct ipaddr a = agg_record_src(agg, r),
+                          b = agg_record_src(agg, (uint32_t)pairs[i - 1]);
+            same = memcmp(&a, &b, sizeof a) == 0;
+        }
         if (!same) g->offsets[g->n_sources++] = (uint32_t)m;
         g->members[m] = r;
         record_source[r] = (uint32_t)g->n_sources - 1;
@@ -119,11 +122,11 @@ int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded
         for (size_t r = 0; r < n; r++) {
             record_source[r] = NO_SOURCE;
             if (excluded && excluded[r]) continue;
-            const struct ipaddr *src = &agg_record(agg, r)->src;
-            if (ipaddr_is_v4(src))
-                pairs[n4++] = (uint64_t)v4_key(src) << 32 | r;
+            struct ipaddr src = agg_record_src(agg, r);
+            if (ipaddr_is_v4(&src))
+                pairs[n4++] = (uint64_t)v4_key(&src) << 32 | r;
             else
-                pairs[n - ++n6] = (uint64_t)v6_key(src) << 32 | r;
+                pairs[n - ++n6] = (uint64_t)v6_key(&src) << 32 | r;
         }
         uint64_t *v6 = pairs + n - n6;
         for (size_t i = 0; i < n6 / 2; i++) { /* back into record order, for a stable sort */

@@ -34,10 +34,7 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
         return SL_ERR_NOMEM;
     }
     for (size_t r = 0; r < n; r++)
-        if (counted(an, r)) {
-            const struct src_day *rec = agg_record(agg, r);
-            day_syn[rec->day - first] += rec->kind_packets[KIND_SYN_PROBE];
-        }
+        if (counted(an, r)) day_syn[agg_record_day(agg, r) - first] += agg_record_syn(agg, r);
     size_t active = 0;
     for (size_t d = 0; d < days; d++)
         if (day_syn[d]) sorted[active++] = day_syn[d];
@@ -52,7 +49,8 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
     int rc = SL_OK;
     for (size_t r = 0; r < n && rc == SL_OK; r++) {
         if (!counted(an, r)) continue;
-        const struct src_day *rec = agg_record(agg, r);
+        struct src_day scratch;
+        const struct src_day *rec = agg_record(agg, r, &scratch);
         uint64_t syn = rec->kind_packets[KIND_SYN_PROBE], total = day_syn[rec->day - first];
         if (!syn || (double)syn < cfg->min_share * (double)total ||
             (double)syn < cfg->min_factor * median)

@@ -210,16 +210,8 @@ struct month_sets {
 
 static inline void fetch_ahead(const agg_t *agg, const uint32_t *member, const uint32_t *end)
 {
-    if (member + JUDGE_AHEAD < end) {
-        const char *ahead = (const char *)agg_record(agg, member[JUDGE_AHEAD]);
-        __builtin_prefetch(ahead);
-        __builtin_prefetch(ahead + 64);
-    }
-    if (member + JUDGE_AHEAD / 2 < end) {
-        const struct src_day *ahead = agg_record(agg, member[JUDGE_AHEAD / 2]);
-        portmap_prefetch_table(&ahead->syn_ports);
-        addrset_prefetch_table(&ahead->dsts);
-    }
+    if (member + JUDGE_AHEAD < end) agg_prefetch_record(agg, member[JUDGE_AHEAD]);
+    if (member + JUDGE_AHEAD / 2 < end) agg_prefetch_record_sets(agg, member[JUDGE_AHEAD / 2]);
 }
 
 /* Folds one source's day records into *merged (tools, first and last) and *s. Most sources of
@@ -229,14 +221,15 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
                        const uint32_t *days, size_t n, const uint32_t *members_end,
                        const struct verdict_config *cfg, struct month_sets *sets)
 {
-    const struct src_day *only = n == 1 ? agg_record(agg, days[0]) : NULL;
+    struct src_day scratch_only, scratch;
+    const struct src_day *only = n == 1 ? agg_record(agg, days[0], &scratch_only) : NULL;
     memset(merged, 0, sizeof *merged);
     merged->first_ns = INT64_MAX;
     merged->last_ns = INT64_MIN;
     bool ok = true;
     for (size_t d = 0; d < n; d++) {
         fetch_ahead(agg, days + d, members_end);
-        const struct src_day *r = agg_record(agg, days[d]);
+        const struct src_day *r = only ? only : agg_record(agg, days[d], &scratch);
         if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
                 cfg->research_min_packets &&
             r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports)
@@ -265,7 +258,7 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
         if (r->udp_ports) portmap_each(r->udp_ports, count_port, &sets->udp_ports);
         ok = addrset_merge(&sets->dsts, &r->dsts) && ok;
     }
-    s->src = agg_record(agg, days[0])->src;
+    s->src = agg_record_src(agg, days[0]);
     s->days = (uint32_t)n;
     s->first_ns = merged->first_ns;
     s->last_ns = merged->last_ns;
@@ -365,8 +358,8 @@ static void *judge(void *arg)
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
         struct src_day merged;
-        s->known =
-            j->cfg->known ? known_list_find(j->cfg->known, &agg_record(j->agg, days[0])->src) : -1;
+        struct ipaddr src = agg_record_src(j->agg, days[0]);
+        s->known = j->cfg->known ? known_list_find(j->cfg->known, &src) : -1;
         if (!merge_days(&merged, s, j->agg, days, n_days, members_end, j->cfg, sets)) j->ok = false;
         decide_tool(s, &merged, j->rules, j->cfg);
         s->cls = (uint8_t)decide_class(s, j->agg, j->cfg, j->infer_sensor);

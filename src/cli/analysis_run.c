@@ -94,11 +94,11 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
     res->excluded = calloc(n ? n : 1, 1);
     if (!res->excluded) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
     for (size_t r = 0; opt->n_exclusions && r < n; r++) {
-        const struct src_day *rec = agg_record(agg, r);
+        struct ipaddr src = agg_record_src(agg, r);
+        int32_t day = agg_record_day(agg, r);
         for (size_t e = 0; e < opt->n_exclusions; e++) {
             const struct exclusion *x = &opt->exclusions[e];
-            if (!memcmp(&x->addr, &rec->src, sizeof x->addr) && rec->day >= x->from_day &&
-                rec->day <= x->to_day)
+            if (!memcmp(&x->addr, &src, sizeof x->addr) && day >= x->from_day && day <= x->to_day)
                 res->excluded[r] = 1;
         }
     }

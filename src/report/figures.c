@@ -52,15 +52,16 @@ static void *count_ports(void *arg)
     uint32_t *counts = calloc(s->n_tools * PORTS, sizeof *counts);
     s->ok = counts != NULL;
     for (size_t i = s->from; i < s->to && s->ok;) {
-        int32_t day = agg_record(s->agg, s->order[i])->day;
+        int32_t day = agg_record_day(s->agg, s->order[i]);
         struct day_accumulator acc = {counts, 0};
         size_t j = i;
-        for (; j < s->to && agg_record(s->agg, s->order[j])->day == day; j++) {
+        for (; j < s->to && agg_record_day(s->agg, s->order[j]) == day; j++) {
             if (j + 2 * FETCH_AHEAD < s->to) /* a record, then its ports, ahead of use */
-                __builtin_prefetch(agg_record(s->agg, s->order[j + 2 * FETCH_AHEAD]));
+                agg_prefetch_record(s->agg, s->order[j + 2 * FETCH_AHEAD]);
             if (j + FETCH_AHEAD < s->to)
-                portmap_prefetch_table(&agg_record(s->agg, s->order[j + FETCH_AHEAD])->syn_ports);
-            const struct src_day *rec = agg_record(s->agg, s->order[j]);
+                agg_prefetch_record_sets(s->agg, s->order[j + FETCH_AHEAD]);
+            struct src_day scratch;
+            const struct src_day *rec = agg_record(s->agg, s->order[j], &scratch);
             acc.tool = (uint8_t)record_scanner_tool(s->an, s->order[j]);
             portmap_each(&rec->syn_ports, add_port, &acc);
         }
@@ -93,11 +94,8 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
     for (size_t d = fig->n_days; d-- > 0;)
         next[d] = d ? day_end[d - 1] : 0;
     for (size_t r = 0; r < n; r++)
-        if (record_scanner_tool(an, r) >= 0) {
-            const struct src_day *rec = agg_record(agg, r);
-            if (rec->kind_packets[KIND_SYN_PROBE])
-                order[next[rec->day - fig->first_day]++] = (uint32_t)r;
-        }
+        if (record_scanner_tool(an, r) >= 0 && agg_record_syn(agg, r))
+            order[next[agg_record_day(agg, r) - fig->first_day]++] = (uint32_t)r;
     /* next[d] is now where day d ends; cut at day ends, about used / threads records apart */
     if (threads < 1) threads = 1;
     if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
@@ -211,13 +209,14 @@ int figures_build(struct figure_data *fig, const agg_t *agg, const struct analys
     }
     for (size_t r = 0; r < agg_records(agg); r++) {
         if (an->record_source[r] == NO_SOURCE) continue;
-        const struct src_day *rec = agg_record(agg, r);
-        if (rec->day < first) first = rec->day;
-        if (rec->day > last) last = rec->day;
+        int32_t day = agg_record_day(agg, r);
+        if (day < first) first = day;
+        if (day > last) last = day;
         int tool = record_scanner_tool(an, r);
-        uint64_t syn = rec->kind_packets[KIND_SYN_PROBE];
-        if (tool < 0 || !syn) continue;
-        size_t d = (size_t)(rec->day - first_all), t = (size_t)tool;
+        if (tool < 0) continue;
+        uint64_t syn = agg_record_syn(agg, r);
+        if (!syn) continue;
+        size_t d = (size_t)(day - first_all), t = (size_t)tool;
         fig->day_syn[d] += syn;
         fig->day_tool_syn[d * fig->n_tools + t] += syn;
         fig->day_tool_sources[d * fig->n_tools + t]++;

@@ -263,7 +263,8 @@ static void outliers_section(FILE *o, const struct report_input *in)
     for (size_t i = 0; i < in->n_outliers; i++) {
         const struct outlier *x = &in->outliers[i];
         fputs("<tr>", o);
-        cell_text(o, ipaddr_format(&agg_record(in->agg, x->record)->src, addr, sizeof addr));
+        struct ipaddr src = agg_record_src(in->agg, x->record);
+        cell_text(o, ipaddr_format(&src, addr, sizeof addr));
         cell_text(o, format_day(x->day, date, sizeof date));
         cell_u64(o, x->syn_packets);
         cell_u64(o, x->day_syn);

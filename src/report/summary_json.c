@@ -108,11 +108,11 @@ static void write_analysis(FILE *out, const struct report_input *in)
     fputs("\n  },\n  \"outliers\": [", out);
     for (size_t i = 0; i < in->n_outliers; i++) {
         const struct outlier *o = &in->outliers[i];
+        struct ipaddr src = agg_record_src(in->agg, o->record);
         fprintf(out,
                 "%s\n    {\"src\": \"%s\", \"day\": \"%s\", \"syn_packets\": %" PRIu64
                 ", \"day_syn_packets\": %" PRIu64 ", \"ports\": %u, \"tool\": ",
-                i ? "," : "",
-                ipaddr_format(&agg_record(in->agg, o->record)->src, addr, sizeof addr),
+                i ? "," : "", ipaddr_format(&src, addr, sizeof addr),
                 format_day(o->day, day, sizeof day), o->syn_packets, o->day_syn, o->ports);
         json_string(out, fprules_tool_name(in->rules, o->tool));
         fputc('}', out);

@@ -592,8 +592,10 @@ static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const
         rc = map_table(s, "tool", &s->db_tool_to_rule_tool, &s->n_db_tools, rules, true, errbuf);
     if (rc == SL_OK)
         rc = map_table(s, "rule", &s->db_rule_to_rule, &s->n_db_rules, rules, false, errbuf);
-    for (size_t i = 0; rc == SL_OK && i < agg_records(agg); i++)
-        rc = put_record(s, sensor, agg_record(agg, i), errbuf);
+    for (size_t i = 0; rc == SL_OK && i < agg_records(agg); i++) {
+        struct src_day scratch;
+        rc = put_record(s, sensor, agg_record(agg, i, &scratch), errbuf);
+    }
     for (size_t i = 0; rc == SL_OK && i < agg_probed_count(agg); i++) {
         sqlite3_reset(s->add_probed);
         sqlite3_bind_int64(s->add_probed, 1, sensor);

@@ -151,10 +151,11 @@ static int compare_records(const agg_t *x, const agg_t *y)
 {
     if (agg_records(x) != agg_records(y) || agg_frames(x) != agg_frames(y)) return 0;
     for (size_t i = 0; i < agg_records(x); i++) {
-        const struct src_day *a = agg_record(x, i);
+        struct src_day scratch_a, scratch_b;
+        const struct src_day *a = agg_record(x, i, &scratch_a);
         int found = 0;
         for (size_t j = 0; j < agg_records(y); j++) {
-            const struct src_day *b = agg_record(y, j);
+            const struct src_day *b = agg_record(y, j, &scratch_b);
             if (a->day != b->day || memcmp(&a->src, &b->src, sizeof a->src)) continue;
             found = memcmp(a->kind_packets, b->kind_packets, sizeof a->kind_packets) == 0 &&
                     a->first_ns == b->first_ns && a->last_ns == b->last_ns &&
@@ -171,7 +172,8 @@ static uint64_t table_digest(const agg_t *a)
 {
     uint64_t sum = 0;
     for (size_t i = 0; i < agg_records(a); i++) {
-        const struct src_day *r = agg_record(a, i);
+        struct src_day scratch;
+        const struct src_day *r = agg_record(a, i, &scratch);
         uint64_t h = (uint64_t)(uint32_t)r->day * 0x9E3779B97F4A7C15ull;
         for (int b = 0; b < 16; b++)
             h = (h ^ r->src.b[b]) * 0x100000001B3ull;
@@ -240,7 +242,7 @@ static void test_merge_exact(void)
     CHECK("split and absorbed equals read whole", compare_records(whole, part1));
     uint64_t syn = 0;
     for (size_t i = 0; i < agg_records(whole); i++)
-        syn += agg_record(whole, i)->kind_packets[KIND_SYN_PROBE];
+        syn += agg_record_syn(whole, i);
     CHECK("every SYN is in one record", syn == 30000);
 
     /* Cut in time, as threads read a capture: the parts share one day, the other records are
@@ -374,7 +376,8 @@ static void test_many_sources(void)
             sorted = 0;
     for (size_t r = 0; r < agg_records(agg); r++) {
         const struct source_summary *s = &an.source[an.record_source[r]];
-        if (memcmp(&s->src, &agg_record(agg, r)->src, sizeof s->src)) mapped = 0;
+        struct ipaddr src = agg_record_src(agg, r);
+        if (memcmp(&s->src, &src, sizeof s->src)) mapped = 0;
     }
     CHECK("many sources: ranked by SYN packets",
           sorted && analysis_ranked(&an, 0)->kind_packets[KIND_SYN_PROBE] == 5);
@@ -440,15 +443,17 @@ static void test_grouping(void)
     int one_address = 1, in_order = 1, v4_sorted = 1;
     size_t seen = 0;
     for (size_t s = 0; s < g.n_sources; s++) {
-        const struct ipaddr *first = &agg_record(agg, g.members[g.offsets[s]])->src;
+        struct ipaddr first = agg_record_src(agg, g.members[g.offsets[s]]);
         for (uint32_t m = g.offsets[s]; m < g.offsets[s + 1]; m++, seen++) {
-            one_address &= !memcmp(&agg_record(agg, g.members[m])->src, first, sizeof *first);
+            struct ipaddr src = agg_record_src(agg, g.members[m]);
+            one_address &= !memcmp(&src, &first, sizeof first);
             one_address &= record_source[g.members[m]] == s;
             if (m > g.offsets[s]) in_order &= g.members[m] > g.members[m - 1];
         }
-        if (s > 0 && s < 3)
-            v4_sorted &= memcmp(&agg_record(agg, g.members[g.offsets[s - 1]])->src, first,
-                                sizeof *first) < 0;
+        if (s > 0 && s < 3) {
+            struct ipaddr before = agg_record_src(agg, g.members[g.offsets[s - 1]]);
+            v4_sorted &= memcmp(&before, &first, sizeof first) < 0;
+        }
     }
     CHECK("grouping: a source's records share its address", one_address);
     CHECK("grouping: every kept record once", seen == n - 1 && record_source[7] == NO_SOURCE);
