@@ -301,6 +301,7 @@ static void remove_one(agg_t *a, uint32_t i)
         t->slot[j].index = (ONE_PACKET | i) + 1;
         *one_at(a, i) = *moved;
     }
+    memset(one_at(a, last), 0, sizeof(struct one_packet)); /* nothing stale to be found */
     a->n_one--;
 }
 

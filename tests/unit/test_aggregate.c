@@ -465,8 +465,83 @@ static void test_grouping(void)
     agg_free(agg);
 }
 
+static uint32_t port_count(const struct portmap *m, uint16_t port)
+{
+    uint64_t found[2] = {0, 0}; /* count, port sum: port_count is for maps of one port */
+    portmap_each(m, count_port, found);
+    return m->n == 1 && found[1] == port ? (uint32_t)found[0] : 0;
+}
+
+/* Records of one packet are kept apart in a small form: what readers see of them is what a
+ * full record of that packet holds, and a second packet, a UDP probe or an IPv6 source gives
+ * a full record with everything in it. Promotions in the middle of many one-packet records
+ * leave every record found by the next packet. */
+static void test_one_packet_records(void)
+{
+    agg_t *agg = agg_new();
+    struct packet p = make_syn("10.0.0.1", "198.51.100.9", 1000, 80, 5000, 1, 0);
+    agg_add(agg, &p, 0);
+    struct src_day scratch;
+    const struct src_day *r = agg_record(agg, 0, &scratch);
+    char buf[64];
+    CHECK("one packet: the record a full one would be",
+          agg_records(agg) == 1 && r->day == 0 &&
+              !strcmp(ipaddr_format(&r->src, buf, sizeof buf), "10.0.0.1") &&
+              r->kind_packets[KIND_SYN_PROBE] == 1 && r->first_ns == 5000 && r->last_ns == 5000 &&
+              r->tools[0].count == 1 && r->tools[0].tool == 1 && r->tools[0].rule == 0 &&
+              port_count(&r->syn_ports, 80) == 1 && r->dsts.n == 1 &&
+              r->syn_from_service_port == 1 && r->udp_ports == NULL);
+    struct packet again = make_syn("10.0.0.1", "198.51.100.10", 40000, 80, 4000, 0, -1);
+    agg_add(agg, &again, 0);
+    r = agg_record(agg, 0, &scratch);
+    CHECK("a second packet: one full record with both",
+          agg_records(agg) == 1 && r->kind_packets[KIND_SYN_PROBE] == 2 && r->first_ns == 4000 &&
+              r->last_ns == 5000 && port_count(&r->syn_ports, 80) == 2 && r->dsts.n == 2 &&
+              r->tools[0].count == 1 && r->syn_from_service_port == 1);
+    struct packet udp = make_syn("10.0.0.2", "198.51.100.9", 5353, 53, 1, 0, -1);
+    udp.kind = KIND_UDP_PROBE;
+    agg_add(agg, &udp, 0);
+    struct packet v6 = make_syn("2001:db8::7", "2001:db8:1::1", 1000, 22, 2, 0, -1);
+    agg_add(agg, &v6, 0);
+    int udp_ok = 0, v6_ok = 0;
+    for (size_t i = 0; i < agg_records(agg); i++) {
+        r = agg_record(agg, i, &scratch);
+        udp_ok |= r->udp_ports && port_count(r->udp_ports, 53) == 1;
+        v6_ok |= !ipaddr_is_v4(&r->src) && port_count(&r->syn_ports, 22) == 1;
+    }
+    CHECK("a UDP probe and an IPv6 source: full records", udp_ok && v6_ok);
+    agg_free(agg);
+
+    agg = agg_new();
+    const int n = 3000;
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < n; i++) {
+            /* round 1 promotes every third source, round 2 every fifth */
+            if ((round == 1 && i % 3) || (round == 2 && i % 5)) continue;
+            char src[32];
+            snprintf(src, sizeof src, "10.1.%d.%d", i >> 8, i & 255);
+            struct packet q =
+                make_syn(src, "198.51.100.1", 40000, (uint16_t)(1 + round), round, 0, -1);
+            agg_add(agg, &q, 7);
+        }
+    int exact = agg_records(agg) == (size_t)n;
+    uint64_t total = 0;
+    for (size_t i = 0; i < agg_records(agg); i++) {
+        r = agg_record(agg, i, &scratch);
+        int k = (int)(r->src.b[14] << 8 | r->src.b[15]);
+        uint32_t want = 1 + (k % 3 == 0) + (k % 5 == 0);
+        exact &= r->kind_packets[KIND_SYN_PROBE] == want && r->syn_ports.n == want &&
+                 agg_record_syn(agg, i) == want && agg_record_day(agg, i) == 7;
+        total += r->kind_packets[KIND_SYN_PROBE];
+    }
+    CHECK("promotions among many one-packet records: every record found and exact",
+          exact && total == (uint64_t)n + 1000 + 600);
+    agg_free(agg);
+}
+
 int main(void)
 {
+    test_one_packet_records();
     test_grouping();
     test_source_order();
     test_many_sources();
