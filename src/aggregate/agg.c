@@ -897,19 +897,14 @@ uint32_t agg_record_syn(const agg_t *a, size_t i)
                         : one_at(a, i - a->n_rec)->kind == KIND_SYN_PROBE;
 }
 
-void agg_prefetch_record(const agg_t *a, size_t i)
+const struct src_day *agg_record_stored(const agg_t *a, size_t i)
 {
-    const char *r =
-        i < a->n_rec ? (const char *)record_at(a, i) : (const char *)one_at(a, i - a->n_rec);
-    __builtin_prefetch(r);
-    if (i < a->n_rec) __builtin_prefetch(r + 64);
+    return i < a->n_rec ? record_at(a, i) : NULL;
 }
 
-void agg_prefetch_record_sets(const agg_t *a, size_t i)
+const void *agg_record_address(const agg_t *a, size_t i)
 {
-    if (i >= a->n_rec) return; /* a one-packet record's sets are inline */
-    portmap_prefetch_table(&record_at(a, i)->syn_ports);
-    addrset_prefetch_table(&record_at(a, i)->dsts);
+    return i < a->n_rec ? (const void *)record_at(a, i) : (const void *)one_at(a, i - a->n_rec);
 }
 
 uint64_t agg_frames(const agg_t *a)

@@ -95,9 +95,12 @@ const struct src_day *agg_record(const agg_t *a, size_t i, struct src_day *scrat
 struct ipaddr agg_record_src(const agg_t *a, size_t i);
 int32_t agg_record_day(const agg_t *a, size_t i);
 uint32_t agg_record_syn(const agg_t *a, size_t i);
-/* Starts fetching record i, or the tables of its port and address sets. */
-void agg_prefetch_record(const agg_t *a, size_t i);
-void agg_prefetch_record_sets(const agg_t *a, size_t i);
+/* Record i where it is stored, or NULL for a record of one packet. */
+const struct src_day *agg_record_stored(const agg_t *a, size_t i);
+/* Where record i is stored (128 bytes, or 32 for a record of one packet), to fetch it ahead
+ * of use. The caller prefetches: a function that only prefetches may be optimised away
+ * whole, as it has no effect the compiler must keep. */
+const void *agg_record_address(const agg_t *a, size_t i);
 uint64_t agg_frames(const agg_t *a);
 uint64_t agg_status_count(const agg_t *a, int status);
 uint64_t agg_kind_count(const agg_t *a, int kind);

@@ -210,8 +210,17 @@ struct month_sets {
 
 static inline void fetch_ahead(const agg_t *agg, const uint32_t *member, const uint32_t *end)
 {
-    if (member + JUDGE_AHEAD < end) agg_prefetch_record(agg, member[JUDGE_AHEAD]);
-    if (member + JUDGE_AHEAD / 2 < end) agg_prefetch_record_sets(agg, member[JUDGE_AHEAD / 2]);
+    if (member + JUDGE_AHEAD < end) {
+        const char *ahead = agg_record_address(agg, member[JUDGE_AHEAD]);
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);
+    }
+    const struct src_day *r =
+        member + JUDGE_AHEAD / 2 < end ? agg_record_stored(agg, member[JUDGE_AHEAD / 2]) : NULL;
+    if (r) { /* one-packet records have their sets inline */
+        portmap_prefetch_table(&r->syn_ports);
+        addrset_prefetch_table(&r->dsts);
+    }
 }
 
 /* Folds one source's day records into *merged (tools, first and last) and *s. Most sources of

@@ -57,9 +57,11 @@ static void *count_ports(void *arg)
         size_t j = i;
         for (; j < s->to && agg_record_day(s->agg, s->order[j]) == day; j++) {
             if (j + 2 * FETCH_AHEAD < s->to) /* a record, then its ports, ahead of use */
-                agg_prefetch_record(s->agg, s->order[j + 2 * FETCH_AHEAD]);
-            if (j + FETCH_AHEAD < s->to)
-                agg_prefetch_record_sets(s->agg, s->order[j + FETCH_AHEAD]);
+                __builtin_prefetch(agg_record_address(s->agg, s->order[j + 2 * FETCH_AHEAD]));
+            const struct src_day *ahead = j + FETCH_AHEAD < s->to
+                                              ? agg_record_stored(s->agg, s->order[j + FETCH_AHEAD])
+                                              : NULL;
+            if (ahead) portmap_prefetch_table(&ahead->syn_ports);
             struct src_day scratch;
             const struct src_day *rec = agg_record(s->agg, s->order[j], &scratch);
             acc.tool = (uint8_t)record_scanner_tool(s->an, s->order[j]);
