@@ -48,9 +48,10 @@ struct agg {
     size_t n_blocks, cap_blocks, n_rec;
     struct one_packet **one_block; /* in blocks of BLOCK_RECORDS too */
     size_t n_one_blocks, cap_one_blocks, n_one;
-    struct big_ahead next_block; /* the next block of records, its pages touched meanwhile */
-    day_index_t *index;          /* NULL after agg_drop_index, until the next lookup */
-    struct day_slots *last_days; /* the table of the previous lookup's day */
+    uint64_t ones_made, ones_promoted; /* by packets: see worth_one */
+    struct big_ahead next_block;       /* the next block of records, its pages touched meanwhile */
+    day_index_t *index;                /* NULL after agg_drop_index, until the next lookup */
+    struct day_slots *last_days;       /* the table of the previous lookup's day */
     uint64_t frames, dropped, refused;
     size_t record_limit;      /* 0: none */
     int32_t min_day, max_day; /* of the records; INT32_MAX, INT32_MIN when there are none */
@@ -364,6 +365,20 @@ static struct src_day *lookup(agg_t *a, const struct ipaddr *src, int32_t day)
     return r;
 }
 
+/* A new one-packet record o in the empty slot s of table t. */
+static bool add_one(agg_t *a, struct day_slots *t, struct slot *s, uint32_t hash,
+                    const struct one_packet *o)
+{
+    struct one_packet *kept = new_one(a);
+    if (!kept) return false;
+    *kept = *o;
+    note_day(a, o->day);
+    s->hash = hash;
+    s->index = (ONE_PACKET | (uint32_t)a->n_one++) + 1;
+    t->n++;
+    return true;
+}
+
 /* What a packet's lookup gives when it was kept whole in a new one-packet record. */
 static struct src_day one_packet_kept;
 #define KEPT_AS_ONE (&one_packet_kept)
@@ -371,6 +386,14 @@ static struct src_day one_packet_kept;
 static inline bool fits_one(const struct packet *p)
 {
     return p->kind != KIND_UDP_PROBE && is_v4_mapped(&p->src);
+}
+
+/* Whether a new record should start in the one-packet form: not while most of those made
+ * have had a second packet (a honeypot whose sources each send a few packets a day), where
+ * the move to a full record would only add to the work. Either form counts the same. */
+static inline bool worth_one(const agg_t *a)
+{
+    return a->ones_promoted * 2 <= a->ones_made + 4096;
 }
 
 /* The full record to count packet p into, or KEPT_AS_ONE when p made a new one-packet
@@ -385,25 +408,22 @@ static struct src_day *record_for(agg_t *a, const struct packet *p, int32_t day,
     struct src_day *r;
     if (s->index) {
         uint32_t ref = s->index - 1;
+        if (ref & ONE_PACKET) a->ones_promoted++;
         r = ref & ONE_PACKET ? promote(a, s) : record_at(a, ref);
     } else if (at_limit(a)) {
         return NULL;
-    } else if (fits_one(p)) {
-        struct one_packet *o = new_one(a);
-        if (!o) return NULL;
-        *o = (struct one_packet){.src4 = v4_of(&p->src),
-                                 .day = day,
-                                 .ts_ns = p->ts_ns,
-                                 .dst_key = dst_key,
-                                 .dport = p->dport,
-                                 .kind = p->kind,
-                                 .tool = p->tool,
-                                 .rule = p->rule,
-                                 .service_sport = p->kind == KIND_SYN_PROBE && p->sport < 1024};
-        note_day(a, day);
-        s->hash = hash;
-        s->index = (ONE_PACKET | (uint32_t)a->n_one++) + 1;
-        t->n++;
+    } else if (fits_one(p) && worth_one(a)) {
+        struct one_packet o = {.src4 = v4_of(&p->src),
+                               .day = day,
+                               .ts_ns = p->ts_ns,
+                               .dst_key = dst_key,
+                               .dport = p->dport,
+                               .kind = p->kind,
+                               .tool = p->tool,
+                               .rule = p->rule,
+                               .service_sport = p->kind == KIND_SYN_PROBE && p->sport < 1024};
+        if (!add_one(a, t, s, hash, &o)) return NULL;
+        a->ones_made++;
         return KEPT_AS_ONE;
     } else {
         r = add_record(a, t, s, &p->src, day, hash);
@@ -622,9 +642,53 @@ void agg_drop_index(agg_t *a)
     a->last = NULL;
 }
 
+/* The one-packet form of record r, when it holds exactly one packet that the form can keep
+ * (what view_one gives back is then r). */
+static bool one_packet_of(const struct src_day *r, struct one_packet *o)
+{
+    int kind = -1;
+    for (int k = 0; k < KIND_COUNT; k++) {
+        if (!r->kind_packets[k]) continue;
+        if (kind >= 0 || r->kind_packets[k] != 1) return false;
+        kind = k;
+    }
+    if (kind < 0 || kind == KIND_UDP_PROBE || !is_v4_mapped(&r->src) || r->udp_ports ||
+        r->tools_overflow || r->tools[1].count || r->first_ns != r->last_ns)
+        return false;
+    bool probe = is_probe(kind), syn = kind == KIND_SYN_PROBE;
+    if (r->dsts.cap || r->dsts.n != (probe ? 1u : 0u) || r->syn_ports.cap ||
+        r->syn_ports.n != (syn ? 1u : 0u) || (syn && r->syn_ports.u.small.count[0] != 1) ||
+        r->tools[0].count > (probe ? 1u : 0u) || r->syn_from_service_port > (syn ? 1u : 0u))
+        return false;
+    *o = (struct one_packet){.src4 = v4_of(&r->src),
+                             .day = r->day,
+                             .ts_ns = r->first_ns,
+                             .dst_key = probe ? r->dsts.u.small[0] : 0,
+                             .dport = syn ? r->syn_ports.u.small.port[0] : 0,
+                             .kind = (uint8_t)kind,
+                             .tool = r->tools[0].count ? r->tools[0].tool : TOOL_UNKNOWN,
+                             .rule = r->tools[0].count ? r->tools[0].rule : -1,
+                             .service_sport = (uint8_t)r->syn_from_service_port};
+    return true;
+}
+
+/* A record read back from a store: a new one of one packet is kept in the small form, as
+ * when it was counted. */
 bool agg_merge_record(agg_t *a, const struct src_day *from)
 {
-    struct src_day *r = lookup(a, &from->src, from->day);
+    uint32_t hash = key_hash(&from->src, from->day);
+    struct day_slots *t = slots_of(a, from->day);
+    if (!t || !day_slots_reserve(t, 1)) return false;
+    struct slot *s = find_slot(a, t, &from->src, from->day, hash);
+    struct one_packet o;
+    if (!s->index && one_packet_of(from, &o)) return add_one(a, t, s, hash, &o);
+    struct src_day *r;
+    if (!s->index)
+        r = add_record(a, t, s, &from->src, from->day, hash);
+    else if ((s->index - 1) & ONE_PACKET)
+        r = promote(a, s);
+    else
+        r = record_at(a, s->index - 1);
     return r && src_day_merge(r, from);
 }
 

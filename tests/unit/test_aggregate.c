@@ -512,6 +512,51 @@ static void test_one_packet_records(void)
     CHECK("a UDP probe and an IPv6 source: full records", udp_ok && v6_ok);
     agg_free(agg);
 
+    /* read back from a store: a record of one packet is kept small again, the same record */
+    agg = agg_new();
+    agg_t *back = agg_new();
+    struct packet lone = make_syn("10.0.0.3", "198.51.100.7", 800, 443, 77, 2, 3);
+    agg_add(agg, &lone, 4);
+    struct src_day scratch_back;
+    agg_merge_record(back, agg_record(agg, 0, &scratch));
+    r = agg_record(back, 0, &scratch_back);
+    CHECK("a one-packet record read back: kept small, unchanged",
+          agg_records(back) == 1 && agg_record_stored(back, 0) == NULL &&
+              memcmp(r, agg_record(agg, 0, &scratch), sizeof *r) == 0);
+    agg_merge_record(back, agg_record(agg, 0, &scratch));
+    r = agg_record(back, 0, &scratch_back);
+    CHECK("... and merged with itself: a full record of two packets",
+          agg_records(back) == 1 && agg_record_stored(back, 0) != NULL &&
+              r->kind_packets[KIND_SYN_PROBE] == 2 && port_count(&r->syn_ports, 443) == 2 &&
+              r->tools[0].count == 2 && r->tools[0].rule == 3);
+    agg_free(back);
+    agg_free(agg);
+
+    /* sources of two packets each: past a few thousand moves to full records, new records
+     * start full, and every count stays exact */
+    agg = agg_new();
+    const int pairs = 10000;
+    for (int i = 0; i < pairs; i++)
+        for (int k = 0; k < 2; k++) {
+            char src[32];
+            snprintf(src, sizeof src, "10.2.%d.%d", i >> 8, i & 255);
+            struct packet q = make_syn(src, "198.51.100.1", 40000, (uint16_t)(10 + k), k, 0, -1);
+            agg_add(agg, &q, 3);
+        }
+    struct packet late = make_syn("10.3.0.1", "198.51.100.1", 40000, 10, 0, 0, -1);
+    agg_add(agg, &late, 3);
+    int two_each = agg_records(agg) == (size_t)pairs + 1;
+    for (size_t i = 0; i < agg_records(agg); i++) {
+        r = agg_record(agg, i, &scratch);
+        bool is_late = r->src.b[13] == 3;
+        two_each &= r->kind_packets[KIND_SYN_PROBE] == (is_late ? 1u : 2u) &&
+                    r->syn_ports.n == (is_late ? 1u : 2u);
+        if (is_late) two_each &= agg_record_stored(agg, i) != NULL; /* made full from the start */
+    }
+    CHECK("when most one-packet records get a second packet, new records start full; exact",
+          two_each);
+    agg_free(agg);
+
     agg = agg_new();
     const int n = 3000;
     for (int round = 0; round < 3; round++)
