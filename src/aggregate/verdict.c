@@ -65,12 +65,20 @@ static uint64_t pack(const struct source_summary *s, uint32_t index)
            index;
 }
 
+struct ipaddr analysis_source_address(const struct analysis *an, size_t i)
+{
+    return agg_record_src(an->agg, an->group.members[an->group.offsets[i]]);
+}
+
 static struct sort_key unpack(const struct analysis *an, uint64_t key)
 {
     uint32_t index = (uint32_t)key;
     return (struct sort_key){0xFFFF - (key >> 48), 0xFFFF - (key >> 32 & 0xFFFF),
-                             an->source[index].src, index};
+                             analysis_source_address(an, index), index};
 }
+
+/* A source whose key does not pack (IPv6, or 65,535 SYNs or probes or more). */
+#define NOT_PACKED UINT64_MAX
 
 static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
 {
@@ -87,69 +95,76 @@ static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
     }
 }
 
-/* Fills order[i] with the index of the i-th source in report order. */
-static bool sorted_order(const struct analysis *an, uint32_t *order)
+/* Fills order[i] with the number of the i-th source in report order, from the keys judging
+ * left (keys[i]: source i's packed key, or NOT_PACKED), which it reorders. The few sources
+ * whose keys do not pack have their summaries built again for their counts. */
+static bool sorted_order(const struct analysis *an, uint64_t *keys, uint32_t *order)
 {
     size_t n = an->n_sources, n_packed = 0, n_other = 0;
     for (size_t i = 0; i < n; i++)
-        n_packed += packable(&an->source[i]);
-    n_other = n - n_packed;
-    uint64_t *packed = malloc((n_packed ? n_packed : 1) * sizeof *packed);
-    uint64_t *tmp = malloc((n_packed ? n_packed : 1) * sizeof *tmp);
+        n_other += keys[i] == NOT_PACKED;
+    uint64_t *tmp = malloc((n - n_other ? n - n_other : 1) * sizeof *tmp);
     struct sort_key *other = malloc((n_other ? n_other : 1) * sizeof *other);
-    bool ok = packed && tmp && other;
-    if (ok) {
-        size_t p = 0, o = 0;
-        for (size_t i = 0; i < n; i++) {
-            const struct source_summary *s = &an->source[i];
-            if (packable(s))
-                packed[p++] = pack(s, (uint32_t)i);
-            else
-                other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], source_probes(s),
-                                               s->src, (uint32_t)i};
+    source_reader_t *reader = n_other ? source_reader_new(an) : NULL;
+    bool ok = tmp && other && (reader || !n_other);
+    for (size_t i = 0, o = 0; ok && i < n; i++) {
+        if (keys[i] != NOT_PACKED) {
+            keys[n_packed++] = keys[i]; /* packed keys gather at the front */
+            continue;
         }
-        if (n_packed) radix_sort(packed, tmp, n_packed);
+        const struct source_summary *s = source_reader_get(reader, i);
+        if (!(ok = s != NULL)) break;
+        other[o++] = (struct sort_key){s->kind_packets[KIND_SYN_PROBE], source_probes(s), s->src,
+                                       (uint32_t)i};
+    }
+    if (ok) {
+        if (n_packed) radix_sort(keys, tmp, n_packed);
         qsort(other, n_other, sizeof *other, compare_key);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
             bool take_packed = a < n_packed;
             if (take_packed && b < n_other) {
-                struct sort_key ka = unpack(an, packed[a]);
+                struct sort_key ka = unpack(an, keys[a]);
                 take_packed = compare_key(&ka, &other[b]) <= 0;
             }
-            order[i] = take_packed ? (uint32_t)packed[a++] : other[b++].index;
+            order[i] = take_packed ? (uint32_t)keys[a++] : other[b++].index;
         }
     }
-    free(packed);
+    source_reader_free(reader);
     free(tmp);
     free(other);
     return ok;
 }
 
 /* Ranks the sources (most SYNs first) without moving them: an->rank. */
-static void rank_sources(struct analysis *an)
+static void rank_sources(struct analysis *an, uint64_t *keys)
 {
     an->rank = malloc((an->n_sources ? an->n_sources : 1) * sizeof *an->rank);
-    if (an->rank && !sorted_order(an, an->rank)) /* keep creation order: correct, less tidy */
+    if (an->rank && !sorted_order(an, keys, an->rank)) /* number order: correct, less tidy */
         for (size_t i = 0; i < an->n_sources; i++)
             an->rank[i] = (uint32_t)i;
 }
 
 /* Picks the tool with the most matches, if it has enough of them and of the probes. */
-static void decide_tool(struct source_summary *s, const struct src_day *merged,
-                        const fprules_t *rules, const struct verdict_config *cfg)
+/* The tool with the most matches, its rule and matches into s; NULL when none matched. */
+static const struct tool_tally *best_tool(struct source_summary *s, const struct src_day *merged)
 {
     const struct tool_tally *best = NULL;
     for (int i = 0; i < AGG_TOOL_SLOTS; i++) {
         const struct tool_tally *t = &merged->tools[i];
         if (t->count && (!best || t->count > best->count)) best = t;
     }
+    s->rule = best ? best->rule : -1;
+    s->tool_matched = best ? best->count : 0;
+    return best;
+}
+
+static void decide_tool(struct source_summary *s, const struct src_day *merged,
+                        const fprules_t *rules, const struct verdict_config *cfg)
+{
+    const struct tool_tally *best = best_tool(s, merged);
     s->tool = TOOL_UNKNOWN;
-    s->rule = -1;
-    s->tool_matched = 0;
     if (!best) return;
-    s->rule = best->rule;
-    s->tool_matched = best->count;
     if (best->count >= fprules_rule_min_packets(rules, best->rule) &&
         (double)best->count >= cfg->min_consistency * (double)source_probes(s))
         s->tool = best->tool;
@@ -286,6 +301,17 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
     return ok;
 }
 
+/* Keeps the TOOL_TOP_SOURCES largest SYN counts of a tool's sources, largest first: what its
+ * top 5 and top 10 sent does not depend on which of two equal sources ranks first. */
+static void offer_top(struct tool_totals *t, uint64_t syn)
+{
+    if (t->n_top == TOOL_TOP_SOURCES && syn <= t->top_syn[TOOL_TOP_SOURCES - 1]) return;
+    size_t i = t->n_top < TOOL_TOP_SOURCES ? t->n_top++ : TOOL_TOP_SOURCES - 1;
+    for (; i > 0 && t->top_syn[i - 1] < syn; i--)
+        t->top_syn[i] = t->top_syn[i - 1];
+    t->top_syn[i] = syn;
+}
+
 static void add_to_totals(struct analysis *an, const struct source_summary *s)
 {
     const uint64_t *k = s->kind_packets;
@@ -296,13 +322,20 @@ static void add_to_totals(struct analysis *an, const struct source_summary *s)
     an->class_packets[s->cls] += packets;
     if (s->first_ns < an->first_ns) an->first_ns = s->first_ns;
     if (s->last_ns > an->last_ns) an->last_ns = s->last_ns;
+    if (s->research_days) an->research_sources++;
     if (s->cls == CLASS_SCANNER) {
         struct tool_totals *t = &an->tool[s->tool];
         t->syn_packets += k[KIND_SYN_PROBE];
         t->udp_packets += k[KIND_UDP_PROBE];
         t->icmp_packets += k[KIND_ICMP_PROBE];
         t->sources++;
-        if (k[KIND_SYN_PROBE]) t->syn_sources++, an->tool_syn_sources++;
+        if (k[KIND_SYN_PROBE]) {
+            t->syn_sources++, an->tool_syn_sources++;
+            offer_top(t, k[KIND_SYN_PROBE]);
+            t->sweep_1000 += s->syn_ports >= 1000;
+            t->sweep_all += s->syn_ports >= 65535;
+            t->research_sources += s->research_days > 0;
+        }
         an->syn_probes += k[KIND_SYN_PROBE];
         an->udp_probes += k[KIND_UDP_PROBE];
         an->icmp_probes += k[KIND_ICMP_PROBE];
@@ -325,7 +358,13 @@ static void add_totals(struct analysis *into, const struct analysis *from)
         into->tool[t].icmp_packets += from->tool[t].icmp_packets;
         into->tool[t].sources += from->tool[t].sources;
         into->tool[t].syn_sources += from->tool[t].syn_sources;
+        into->tool[t].sweep_1000 += from->tool[t].sweep_1000;
+        into->tool[t].sweep_all += from->tool[t].sweep_all;
+        into->tool[t].research_sources += from->tool[t].research_sources;
+        for (size_t k = 0; k < from->tool[t].n_top; k++)
+            offer_top(&into->tool[t], from->tool[t].top_syn[k]);
     }
+    into->research_sources += from->research_sources;
     into->syn_probes += from->syn_probes;
     into->udp_probes += from->udp_probes;
     into->icmp_probes += from->icmp_probes;
@@ -343,6 +382,7 @@ struct judge_slice {
     const fprules_t *rules;
     const struct verdict_config *cfg;
     const struct grouping *g;
+    uint64_t *keys; /* per source: its packed sort key, or NOT_PACKED */
     size_t from, to;
     bool infer_sensor, ok;
     struct analysis totals; /* only the totals fields are used */
@@ -363,19 +403,27 @@ static void *judge(void *arg)
     }
     const uint32_t *members_end = j->g->members + j->g->offsets[j->to];
     for (size_t i = j->from; i < j->to; i++) {
-        struct source_summary *s = &an->source[i];
+        struct source_summary s;
         const uint32_t *days = j->g->members + j->g->offsets[i];
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
         struct src_day merged;
-        struct ipaddr src = agg_record_src(j->agg, days[0]);
-        s->known = j->cfg->known ? known_list_find(j->cfg->known, &src) : -1;
-        if (!merge_days(&merged, s, j->agg, days, n_days, members_end, j->cfg, sets)) j->ok = false;
-        decide_tool(s, &merged, j->rules, j->cfg);
-        s->cls = (uint8_t)decide_class(s, j->agg, j->cfg, j->infer_sensor);
-        if (s->cls == CLASS_SCANNER)
+        memset(&s, 0, sizeof s);
+        if (!merge_days(&merged, &s, j->agg, days, n_days, members_end, j->cfg, sets))
+            j->ok = false;
+        s.known = j->cfg->known ? known_list_find(j->cfg->known, &s.src) : -1;
+        decide_tool(&s, &merged, j->rules, j->cfg);
+        s.cls = (uint8_t)decide_class(&s, j->agg, j->cfg, j->infer_sensor);
+        if (s.cls == CLASS_SCANNER)
             for (size_t d = 0; d < n_days; d++)
-                an->record_scanner_tool[days[d]] = s->tool;
-        add_to_totals(&j->totals, s);
+                an->record_scanner_tool[days[d]] = s.tool;
+        an->verdict[i] = (struct source_verdict){
+            .known = s.known,
+            .tool = s.tool,
+            .cls = s.cls,
+            .flags = (uint8_t)((s.kind_packets[KIND_SYN_PROBE] ? SOURCE_SENT_SYN : 0) |
+                               (s.research_days ? SOURCE_RESEARCH : 0))};
+        j->keys[i] = packable(&s) ? pack(&s, (uint32_t)i) : NOT_PACKED;
+        add_to_totals(&j->totals, &s);
     }
     addrset_free(&sets->dsts);
     free(sets);
@@ -390,25 +438,27 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->last_ns = INT64_MIN;
     an->n_tools = fprules_tool_count(rules);
     an->n_records = agg_records(agg);
+    an->agg = agg;
+    an->research_min_packets = cfg->research_min_packets;
+    an->research_min_ports = cfg->research_min_ports;
     bool infer_sensor = !cfg->sensor || cfg->sensor->n == 0;
     an->sensor_inferred = infer_sensor;
     size_t n = agg_records(agg);
-    struct grouping g = {0, NULL, NULL};
+    uint64_t *keys = NULL;
     an->record_source = malloc((n ? n : 1) * sizeof *an->record_source);
     an->record_scanner_tool = malloc(n ? n : 1);
     if (an->record_scanner_tool) memset(an->record_scanner_tool, NOT_SCANNER, n);
     if (!an->record_source || !an->record_scanner_tool ||
-        grouping_build(&g, agg, cfg->excluded, an->record_source) != SL_OK ||
-        !(an->source = big_calloc(g.n_sources * sizeof *an->source))) {
-        grouping_free(&g);
+        grouping_build(&an->group, agg, cfg->excluded, an->record_source) != SL_OK ||
+        !(an->verdict =
+              malloc((an->group.n_sources ? an->group.n_sources : 1) * sizeof *an->verdict)) ||
+        !(keys = malloc((an->group.n_sources ? an->group.n_sources : 1) * sizeof *keys))) {
         analysis_free(an);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for %zu source records", n);
     }
     for (size_t r = 0; r < n; r++)
         if (cfg->excluded && cfg->excluded[r]) an->excluded_records++;
-    an->n_sources = g.n_sources;
-    struct big_populate summaries; /* their pages come in while the first are judged */
-    big_populate_start(&summaries, an->source, g.n_sources * sizeof *an->source);
+    an->n_sources = an->group.n_sources;
     /* Sources are independent: slices of them are judged by cfg->threads threads, each adding
      * up its own totals, which are summed after. */
     size_t threads = cfg->threads > 1 ? cfg->threads : 1;
@@ -419,33 +469,79 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
                                          .agg = agg,
                                          .rules = rules,
                                          .cfg = cfg,
-                                         .g = &g,
-                                         .from = g.n_sources * t / threads,
-                                         .to = g.n_sources * (t + 1) / threads,
+                                         .g = &an->group,
+                                         .keys = keys,
+                                         .from = an->n_sources * t / threads,
+                                         .to = an->n_sources * (t + 1) / threads,
                                          .infer_sensor = infer_sensor};
     run_in_threads(judge, slices, sizeof *slices, threads);
-    big_populate_finish(&summaries);
     bool ok = true;
     for (size_t t = 0; t < threads; t++) {
         add_totals(an, &slices[t].totals);
         ok = ok && slices[t].ok;
     }
     int rc = ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
-    grouping_free(&g);
-    rank_sources(an);
+    if (rc == SL_OK) rank_sources(an, keys);
+    free(keys);
     if (rc != SL_OK) analysis_free(an);
     return rc;
 }
 
 void analysis_free(struct analysis *an)
 {
-    big_free(an->source, an->n_sources * sizeof *an->source);
+    grouping_free(&an->group);
+    free(an->verdict);
     free(an->record_source);
     free(an->record_scanner_tool);
     free(an->rank);
     an->rank = NULL;
-    an->source = NULL;
+    an->verdict = NULL;
     an->record_source = NULL;
     an->record_scanner_tool = NULL;
     an->n_sources = 0;
+}
+
+/* A reader builds a source's summary as judging did: its days merged (merge_days), the best
+ * tool's rule and matches worked out again, the verdict taken from what judging kept. */
+struct source_reader {
+    const struct analysis *an;
+    struct verdict_config cfg; /* the research rule merge_days counts days with */
+    struct month_sets sets;
+    struct source_summary summary;
+};
+
+source_reader_t *source_reader_new(const struct analysis *an)
+{
+    source_reader_t *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->an = an;
+    verdict_config_defaults(&r->cfg);
+    r->cfg.research_min_packets = an->research_min_packets;
+    r->cfg.research_min_ports = an->research_min_ports;
+    return r;
+}
+
+const struct source_summary *source_reader_get(source_reader_t *r, size_t i)
+{
+    const struct grouping *g = &r->an->group;
+    const uint32_t *days = g->members + g->offsets[i];
+    size_t n_days = g->offsets[i + 1] - g->offsets[i];
+    struct source_summary *s = &r->summary;
+    struct src_day merged;
+    memset(s, 0, sizeof *s);
+    if (!merge_days(&merged, s, r->an->agg, days, n_days, days + n_days, &r->cfg, &r->sets))
+        return NULL;
+    best_tool(s, &merged);
+    const struct source_verdict *v = &r->an->verdict[i];
+    s->tool = v->tool;
+    s->cls = v->cls;
+    s->known = v->known;
+    return s;
+}
+
+void source_reader_free(source_reader_t *r)
+{
+    if (!r) return;
+    addrset_free(&r->sets.dsts);
+    free(r);
 }

@@ -1,7 +1,10 @@
 /* From (day, source) records to one verdict per source: its tool, decided from the share of
  * its probes that matched (never from one packet), and its class: scanner, reflection
  * (spoofed SYNs of a SYN/ACK reflection attack), backscatter, sensor or other. Also the
- * headline totals. The rules and thresholds are documented in docs/classification.md. */
+ * headline totals, and the per-tool figures of sources, added up while judging: with 10
+ * million sources the analysis keeps 8 bytes of each, and builds the whole summary of one
+ * again from its records when a report lists it. The rules and thresholds are documented in
+ * docs/classification.md. */
 #ifndef SCANLENS_VERDICT_H
 #define SCANLENS_VERDICT_H
 
@@ -39,8 +42,8 @@ struct verdict_config {
 
 void verdict_config_defaults(struct verdict_config *cfg);
 
-/* 128 bytes: one for each of millions of sources, so nothing pads it and nothing is kept
- * that can be worked out (source_probes). */
+/* What a source's records add up to, with its verdict: built again from the records when a
+ * report lists the source (source_reader), not kept for each of millions of sources. */
 struct source_summary {
     struct ipaddr src;
     uint8_t tool;
@@ -62,16 +65,37 @@ static inline uint64_t source_probes(const struct source_summary *s)
            s->kind_packets[KIND_ICMP_PROBE];
 }
 
+#define TOOL_TOP_SOURCES 10
+
 struct tool_totals {
     uint64_t syn_packets, udp_packets, icmp_packets;
-    uint64_t sources;     /* scanner sources with this verdict */
-    uint64_t syn_sources; /* ... of which sent SYN probes */
+    uint64_t sources;                   /* scanner sources with this verdict */
+    uint64_t syn_sources;               /* ... of which sent SYN probes; of those: */
+    uint64_t top_syn[TOOL_TOP_SOURCES]; /* the largest SYN counts, largest first */
+    size_t n_top;
+    uint64_t sweep_1000, sweep_all; /* sources that touched >= 1,000 / all 65,535 ports */
+    uint64_t research_sources;      /* sources that met the research-scan rule */
 };
 
+/* What is kept of each source: 8 bytes. */
+struct source_verdict {
+    int32_t known; /* entry in the known-scanners list, or -1 */
+    uint8_t tool, cls;
+    uint8_t flags; /* SOURCE_SENT_SYN, SOURCE_RESEARCH */
+    uint8_t unused;
+};
+#define SOURCE_SENT_SYN 1u
+#define SOURCE_RESEARCH 2u
+
 struct analysis {
-    struct source_summary *source; /* in no particular order: see rank */
-    uint32_t *rank;                /* rank[i]: the source i-th in report order (most SYNs first) */
+    struct source_verdict *verdict; /* by source number (IPv4 by address, then IPv6) */
+    uint32_t *rank; /* rank[i]: the number of the source i-th in report order (most SYNs first) */
     size_t n_sources;
+    struct grouping group; /* the records of each source, to build its summary again */
+    const agg_t *agg;
+    uint64_t research_min_packets; /* the rule the summaries are built with */
+    uint32_t research_min_ports;
+    uint64_t research_sources; /* sources that met the research-scan rule, of any class */
     size_t n_tools;
     struct tool_totals tool[FP_MAX_TOOLS]; /* index 0: unknown */
     uint64_t syn_probes;                   /* SYNs of scanner-class sources */
@@ -91,11 +115,23 @@ struct analysis {
 
 #define NOT_SCANNER 0xFF
 
-/* The i-th source in report order: most SYN packets first, then most probes, then address. */
-static inline const struct source_summary *analysis_ranked(const struct analysis *an, size_t i)
+/* The number of the i-th source in report order: most SYN packets first, then most probes,
+ * then address. */
+static inline size_t analysis_ranked(const struct analysis *an, size_t i)
 {
-    return &an->source[an->rank ? an->rank[i] : i];
+    return an->rank ? an->rank[i] : i;
 }
+
+/* Source number i's address. */
+struct ipaddr analysis_source_address(const struct analysis *an, size_t i);
+
+/* Builds sources' summaries from their records again, as judging did, for reports that list
+ * them. One reader a thread; it holds the sets a summary is counted with. */
+typedef struct source_reader source_reader_t;
+source_reader_t *source_reader_new(const struct analysis *an);
+/* Source number i's summary, valid until the next call. NULL only when out of memory. */
+const struct source_summary *source_reader_get(source_reader_t *r, size_t i);
+void source_reader_free(source_reader_t *r);
 
 /* The tool of record r's source when that source is a scanner, else -1: what the figures
  * count, kept beside the records so that counting them does not chase the summaries. */

@@ -132,43 +132,22 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
     return ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
 }
 
-/* The 10 largest SYN counts of a tool's sources, largest first: what its top 5 and top 10
- * sent does not depend on which of two equal sources ranks first. */
-struct top_syn {
-    uint64_t syn[10];
-    size_t n;
-};
-
-static void offer_top(struct top_syn *top, uint64_t syn)
-{
-    if (top->n == 10 && syn <= top->syn[9]) return;
-    size_t i = top->n < 10 ? top->n++ : 9;
-    for (; i > 0 && top->syn[i - 1] < syn; i--)
-        top->syn[i] = top->syn[i - 1];
-    top->syn[i] = syn;
-}
-
+/* Per tool: what judging added up of its scanner sources that sent SYN probes. */
 static void build_tool_stats(struct figure_data *fig, const struct analysis *an)
 {
-    struct top_syn top[FP_MAX_TOOLS];
-    memset(top, 0, sizeof top);
-    for (size_t i = 0; i < an->n_sources; i++) { /* in memory order: millions of them */
-        const struct source_summary *s = &an->source[i];
-        uint64_t syn = s->kind_packets[KIND_SYN_PROBE];
-        if (s->cls != CLASS_SCANNER || !syn) continue;
-        struct tool_stats *t = &fig->tool[s->tool];
-        t->syn_packets += syn;
-        t->sources++;
-        offer_top(&top[s->tool], syn);
-        if (s->syn_ports >= 1000) t->sweep_1000++;
-        if (s->syn_ports >= 65535) t->sweep_all++;
-        if (s->research_days) t->research_sources++;
-    }
-    for (size_t t = 0; t < fig->n_tools; t++)
-        for (size_t k = 0; k < top[t].n; k++) {
-            if (k < 5) fig->tool[t].top5_syn += top[t].syn[k];
-            fig->tool[t].top10_syn += top[t].syn[k];
+    for (size_t t = 0; t < fig->n_tools; t++) {
+        const struct tool_totals *tt = &an->tool[t];
+        struct tool_stats *ts = &fig->tool[t];
+        ts->syn_packets = tt->syn_packets;
+        ts->sources = tt->syn_sources;
+        ts->sweep_1000 = (uint32_t)tt->sweep_1000;
+        ts->sweep_all = (uint32_t)tt->sweep_all;
+        ts->research_sources = (uint32_t)tt->research_sources;
+        for (size_t k = 0; k < tt->n_top; k++) {
+            if (k < 5) ts->top5_syn += tt->top_syn[k];
+            ts->top10_syn += tt->top_syn[k];
         }
+    }
     for (size_t t = 0; t < fig->n_tools; t++) {
         struct tool_stats *ts = &fig->tool[t];
         const uint64_t *syn = fig->tool_port_syn + t * PORTS;

@@ -62,9 +62,7 @@ size_t report_findings(const struct report_input *in, char (*lines)[FINDING_LEN]
                  100.0 * (double)t->top5_syn / (double)t->syn_packets, t->sweep_1000,
                  t->sweep_1000 == 1 ? "" : "s", t->sweep_all);
     }
-    uint64_t research = 0;
-    for (size_t i = 0; i < in->an->n_sources; i++)
-        research += in->an->source[i].research_days > 0;
+    uint64_t research = in->an->research_sources;
     if (n < max)
         snprintf(lines[n++], FINDING_LEN,
                  "%llu source%s met the research-scan rule (>= %llu TCP SYN + UDP packets to >= %u "

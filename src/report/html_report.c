@@ -202,8 +202,12 @@ static const char source_head[] =
     "as</th>"
     "<th class=\"l\">label</th></tr>\n";
 
-static void top_sources(FILE *o, const struct report_input *in)
+/* false when out of memory (a reader's sets): the report is then not complete. */
+static bool top_sources(FILE *o, const struct report_input *in)
 {
+    source_reader_t *reader = source_reader_new(in->an);
+    if (!reader) return false;
+    bool ok = true;
     int tools[FP_MAX_TOOLS];
     size_t n = report_tools_by_syn(in, tools, true);
     fputs("<h2>Top sources per tool</h2>\n", o);
@@ -211,10 +215,13 @@ static void top_sources(FILE *o, const struct report_input *in)
         fprintf(o, "<h3>%s</h3>", fprules_tool_name(in->rules, tools[i]));
         fputs(source_head, o);
         size_t shown = 0;
-        for (size_t k = 0; k < in->an->n_sources && shown < 10; k++) {
-            const struct source_summary *s = analysis_ranked(in->an, k);
-            if (s->cls != CLASS_SCANNER || s->tool != tools[i] || !s->kind_packets[KIND_SYN_PROBE])
+        for (size_t k = 0; ok && k < in->an->n_sources && shown < 10; k++) {
+            size_t source = analysis_ranked(in->an, k);
+            const struct source_verdict *v = &in->an->verdict[source];
+            if (v->cls != CLASS_SCANNER || v->tool != tools[i] || !(v->flags & SOURCE_SENT_SYN))
                 continue;
+            const struct source_summary *s = source_reader_get(reader, source);
+            if (!(ok = s != NULL)) break;
             source_row(o, in, s);
             shown++;
         }
@@ -232,13 +239,18 @@ static void top_sources(FILE *o, const struct report_input *in)
             known_list_count(in->known));
     fputs(source_head, o);
     size_t shown = 0;
-    for (size_t k = 0; k < in->an->n_sources && shown < 200; k++) {
-        const struct source_summary *s = analysis_ranked(in->an, k);
-        if (!s->research_days && s->known < 0) continue;
+    for (size_t k = 0; ok && k < in->an->n_sources && shown < 200; k++) {
+        size_t source = analysis_ranked(in->an, k);
+        const struct source_verdict *v = &in->an->verdict[source];
+        if (!(v->flags & SOURCE_RESEARCH) && v->known < 0) continue;
+        const struct source_summary *s = source_reader_get(reader, source);
+        if (!(ok = s != NULL)) break;
         source_row(o, in, s);
         shown++;
     }
     fputs("</table>\n", o);
+    source_reader_free(reader);
+    return ok;
 }
 
 static void outliers_section(FILE *o, const struct report_input *in)
@@ -342,12 +354,12 @@ int report_write_html(FILE *o, const struct report_input *in)
         compare_table(o, in);
     }
     stats_table(o, in);
-    top_sources(o, in);
+    bool listed = top_sources(o, in);
     outliers_section(o, in);
     sensors_section(o, in);
     inputs_section(o, in);
     fputs("<p class=\"note\">Data files beside this report: daily.csv, ports.csv, sources.csv, "
           "summary.json, and each figure as an .svg file.</p>\n</body></html>\n",
           o);
-    return ferror(o) ? -1 : 0;
+    return ferror(o) || !listed ? -1 : 0;
 }

@@ -28,8 +28,14 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
           "tool_matched,probes,rule,research_days,known_org,known_label\n",
           out);
     char addr[64], first[40], last[40];
+    source_reader_t *reader = source_reader_new(an);
+    if (!reader) return -1;
     for (size_t i = 0; i < an->n_sources; i++) {
-        const struct source_summary *s = analysis_ranked(an, i);
+        const struct source_summary *s = source_reader_get(reader, analysis_ranked(an, i));
+        if (!s) {
+            source_reader_free(reader);
+            return -1;
+        }
         const uint64_t *k = s->kind_packets;
         fprintf(out,
                 "%s,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
@@ -46,5 +52,6 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
         csv_text(out, s->known >= 0 ? known_list_label(in->known, s->known) : "");
         fputc('\n', out);
     }
+    source_reader_free(reader);
     return ferror(out) ? -1 : 0;
 }

@@ -119,19 +119,22 @@ static void write_analysis(FILE *out, const struct report_input *in)
     }
     fputs("\n  ],\n  \"research_sources\": [", out);
     for (size_t i = 0, n = 0; i < in->an->n_sources; i++) {
-        const struct source_summary *s = analysis_ranked(in->an, i);
-        if (!s->research_days) continue;
-        fprintf(out, "%s\"%s\"", n++ ? ", " : "", ipaddr_format(&s->src, addr, sizeof addr));
+        size_t source = analysis_ranked(in->an, i);
+        if (!(in->an->verdict[source].flags & SOURCE_RESEARCH)) continue;
+        struct ipaddr src = analysis_source_address(in->an, source);
+        fprintf(out, "%s\"%s\"", n++ ? ", " : "", ipaddr_format(&src, addr, sizeof addr));
     }
     fputs("],\n  \"known_sources\": [", out);
     for (size_t i = 0, n = 0; i < in->an->n_sources; i++) {
-        const struct source_summary *s = analysis_ranked(in->an, i);
-        if (s->known < 0) continue;
+        size_t source = analysis_ranked(in->an, i);
+        int32_t known = in->an->verdict[source].known;
+        if (known < 0) continue;
+        struct ipaddr src = analysis_source_address(in->an, source);
         fprintf(out, "%s\n    {\"src\": \"%s\", \"org\": ", n++ ? "," : "",
-                ipaddr_format(&s->src, addr, sizeof addr));
-        json_string(out, known_list_org(in->known, s->known));
+                ipaddr_format(&src, addr, sizeof addr));
+        json_string(out, known_list_org(in->known, known));
         fputs(", \"label\": ", out);
-        json_string(out, known_list_label(in->known, s->known));
+        json_string(out, known_list_label(in->known, known));
         fputc('}', out);
     }
     fputs("\n  ],\n", out);

@@ -321,8 +321,9 @@ static void test_verdicts(void)
     struct analysis an;
     CHECK("analysis builds", analysis_build(&an, agg, rules, &cfg, NULL) == 0);
     int seen = 0;
+    source_reader_t *reader = source_reader_new(&an);
     for (size_t i = 0; i < an.n_sources; i++) {
-        const struct source_summary *s = &an.source[i];
+        const struct source_summary *s = source_reader_get(reader, i);
         char buf[64];
         ipaddr_format(&s->src, buf, sizeof buf);
         if (!strcmp(buf, "203.0.113.1")) {
@@ -343,6 +344,7 @@ static void test_verdicts(void)
         }
     }
     CHECK("all four sources judged", seen == 4);
+    source_reader_free(reader);
     CHECK("reflection SYNs kept out of the SYN probes",
           an.syn_probes == 220 && an.reflection_syn == 200);
     analysis_free(&an);
@@ -370,17 +372,22 @@ static void test_many_sources(void)
     CHECK("many sources: analysis builds", analysis_build(&an, agg, rules, &cfg, NULL) == 0);
     CHECK("many sources: one summary per address", an.n_sources == (size_t)n);
     int sorted = 1, mapped = 1;
-    for (size_t i = 1; i < an.n_sources; i++)
-        if (analysis_ranked(&an, i)->kind_packets[KIND_SYN_PROBE] >
-            analysis_ranked(&an, i - 1)->kind_packets[KIND_SYN_PROBE])
-            sorted = 0;
-    for (size_t r = 0; r < agg_records(agg); r++) {
-        const struct source_summary *s = &an.source[an.record_source[r]];
-        struct ipaddr src = agg_record_src(agg, r);
-        if (memcmp(&s->src, &src, sizeof s->src)) mapped = 0;
+    source_reader_t *reader = source_reader_new(&an);
+    uint64_t previous = UINT64_MAX, first = 0;
+    for (size_t i = 0; i < an.n_sources; i++) {
+        uint64_t syn =
+            source_reader_get(reader, analysis_ranked(&an, i))->kind_packets[KIND_SYN_PROBE];
+        if (syn > previous) sorted = 0;
+        if (i == 0) first = syn;
+        previous = syn;
     }
-    CHECK("many sources: ranked by SYN packets",
-          sorted && analysis_ranked(&an, 0)->kind_packets[KIND_SYN_PROBE] == 5);
+    for (size_t r = 0; r < agg_records(agg); r++) {
+        struct ipaddr of_source = analysis_source_address(&an, an.record_source[r]);
+        struct ipaddr src = agg_record_src(agg, r);
+        if (memcmp(&of_source, &src, sizeof src)) mapped = 0;
+    }
+    source_reader_free(reader);
+    CHECK("many sources: ranked by SYN packets", sorted && first == 5);
     CHECK("many sources: every record maps to its own source", mapped);
     analysis_free(&an);
     fprules_free(rules);
@@ -413,7 +420,8 @@ static void test_source_order(void)
     int ok = an.n_sources == 6;
     for (size_t i = 0; ok && i < 6; i++) {
         char buf[64];
-        ok = !strcmp(ipaddr_format(&analysis_ranked(&an, i)->src, buf, sizeof buf), want[i]);
+        struct ipaddr src = analysis_source_address(&an, analysis_ranked(&an, i));
+        ok = !strcmp(ipaddr_format(&src, buf, sizeof buf), want[i]);
     }
     CHECK("sources in report order across IPv4, IPv6 and large counts", ok);
     analysis_free(&an);
