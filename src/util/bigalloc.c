@@ -51,30 +51,3 @@ void big_ahead_cancel(struct big_ahead *a)
     void *p = big_ahead_take(a);
     big_free(p, a->n);
 }
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-static void *populate_pages(void *arg)
-{
-    struct big_populate *b = arg;
-    for (size_t off = 0; off < b->n; off += HUGE_PAGE) {
-        size_t len = b->n - off < HUGE_PAGE ? b->n - off : HUGE_PAGE;
-        if (madvise(b->p + off, len, MADV_POPULATE_WRITE) != 0) break;
-    }
-    return NULL;
-}
-
-void big_populate_start(struct big_populate *b, void *p, size_t n)
-{
-    b->p = p;
-    b->n = n;
-    b->running = pthread_create(&b->thread, NULL, populate_pages, b) == 0;
-}
-
-void big_populate_finish(struct big_populate *b)
-{
-    if (b->running) pthread_join(b->thread, NULL);
-    b->running = false;
-}

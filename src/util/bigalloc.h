@@ -28,18 +28,4 @@ void *big_ahead_take(struct big_ahead *a);
 /* Waits, then frees what was not taken. */
 void big_ahead_cancel(struct big_ahead *a);
 
-/* Has a helper thread fill in the pages of memory the caller is already using, front to
- * back: the kernel's populate leaves the contents alone, so it races with nothing the caller
- * writes, and the caller finds most pages there. A kernel without it (before 5.14) just
- * leaves the pages to come on first use. */
-struct big_populate {
-    char *p;
-    size_t n;
-    pthread_t thread;
-    bool running;
-};
-
-void big_populate_start(struct big_populate *b, void *p, size_t n);
-void big_populate_finish(struct big_populate *b);
-
 #endif
