@@ -131,6 +131,9 @@ typedef struct source_reader source_reader_t;
 source_reader_t *source_reader_new(const struct analysis *an);
 /* Source number i's summary, valid until the next call. NULL only when out of memory. */
 const struct source_summary *source_reader_get(source_reader_t *r, size_t i);
+/* When reading sources in rank order: says that the source at rank position k comes next,
+ * and starts fetching the records of those a few places after it. */
+void source_reader_ahead(source_reader_t *r, size_t k);
 void source_reader_free(source_reader_t *r);
 
 /* The tool of record r's source when that source is a scanner, else -1: what the figures

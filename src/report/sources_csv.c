@@ -31,6 +31,7 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
     source_reader_t *reader = source_reader_new(an);
     if (!reader) return -1;
     for (size_t i = 0; i < an->n_sources; i++) {
+        source_reader_ahead(reader, i);
         const struct source_summary *s = source_reader_get(reader, analysis_ranked(an, i));
         if (!s) {
             source_reader_free(reader);
