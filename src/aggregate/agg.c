@@ -53,7 +53,7 @@ struct agg {
     day_index_t *index;                /* NULL after agg_drop_index, until the next lookup */
     struct day_slots *last_days;       /* the table of the previous lookup's day */
     uint64_t frames, dropped, refused;
-    size_t record_limit;      /* 0: none */
+    uint64_t memory_limit;    /* bytes at the peak, by AGG_PEAK_*; 0: none */
     int32_t min_day, max_day; /* of the records; INT32_MAX, INT32_MIN when there are none */
     uint64_t status_count[PKT_STATUS_COUNT];
     uint64_t kind_count[KIND_COUNT];
@@ -251,7 +251,9 @@ static inline void note_day(agg_t *a, int32_t day)
 
 static inline bool at_limit(const agg_t *a)
 {
-    return a->record_limit && a->n_rec + a->n_one >= a->record_limit;
+    return a->memory_limit && (uint64_t)a->n_rec * AGG_PEAK_FULL_RECORD +
+                                      (uint64_t)a->n_one * AGG_PEAK_ONE_PACKET_RECORD >=
+                                  a->memory_limit;
 }
 
 static bool is_probe(int kind)
@@ -545,9 +547,9 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day)
     return count_into(a, r, p, dst_key);
 }
 
-void agg_limit_records(agg_t *a, size_t max_records)
+void agg_limit_memory(agg_t *a, uint64_t max_bytes)
 {
-    a->record_limit = max_records;
+    a->memory_limit = max_bytes;
 }
 
 void agg_day_range(const agg_t *a, int32_t *first, int32_t *last)

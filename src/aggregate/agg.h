@@ -63,9 +63,19 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day);
 /* The same for n packets with their days: looks the records up ahead of use (prefetching),
  * which is what makes a table of millions of sources fast. */
 void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, size_t n);
-/* Caps the table at max_records (day, source) records (0: no cap): a packet that would need
- * one more is not counted, and counted in agg_refused() instead. Merges are not capped. */
-void agg_limit_records(agg_t *a, size_t max_records);
+/* What a record costs at the peak of an analysis (judging), all told: the record, its share
+ * of the index, the per-record and per-source arrays, and for a full record the port and
+ * address sets of a typical source. Measured on the bench/ months (about 260 bytes a record
+ * with 100,000 sources, 65 with 10 million where nearly all are of one packet), with room
+ * to spare. An estimate: a source that sweeps every port of a day takes 256 KiB for it. */
+#define AGG_PEAK_FULL_RECORD 320
+#define AGG_PEAK_ONE_PACKET_RECORD 80
+/* Caps the table at about max_bytes at the peak of an analysis, reckoning its records at the
+ * costs above (0: no cap): a packet that would need one more record is not counted, and
+ * counted in agg_refused() instead. A record already there keeps counting, even when a second
+ * packet makes a full one of a one-packet record (where the reckoning grows past the cap).
+ * Merges are not capped. */
+void agg_limit_memory(agg_t *a, uint64_t max_bytes);
 uint64_t agg_refused(const agg_t *a);
 /* Counts a frame that did not decode (p->status != PKT_OK). */
 void agg_add_undecoded(agg_t *a, int status);

@@ -25,10 +25,10 @@ void agg_feed_free(struct agg_feed *f)
     free(f);
 }
 
-void agg_feed_limit(struct agg_feed *f, size_t max_records)
+void agg_feed_limit(struct agg_feed *f, uint64_t max_bytes)
 {
-    f->record_limit = max_records;
-    agg_limit_records(f->agg, max_records);
+    f->memory_limit = max_bytes;
+    agg_limit_memory(f->agg, max_bytes);
 }
 
 void agg_feed_flush(struct agg_feed *f)
@@ -60,7 +60,7 @@ agg_t *agg_feed_take(struct agg_feed *f)
     agg_feed_flush(f);
     agg_t *fresh = agg_new();
     if (!fresh) return NULL;
-    agg_limit_records(fresh, f->record_limit);
+    agg_limit_memory(fresh, f->memory_limit);
     agg_t *full = f->agg;
     f->agg = fresh;
     return full;
@@ -70,7 +70,7 @@ void *agg_feed_fork(void *feed)
 {
     const struct agg_feed *f = feed;
     struct agg_feed *fork = agg_feed_new(f->from_day, f->to_day);
-    if (fork) agg_feed_limit(fork, f->record_limit);
+    if (fork) agg_feed_limit(fork, f->memory_limit);
     return fork;
 }
 

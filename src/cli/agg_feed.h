@@ -14,7 +14,7 @@ struct agg_feed {
     struct dayclock clock;
     int32_t from_day, to_day;
     uint64_t outside_period;
-    size_t record_limit; /* per feed (per thread); 0: none */
+    uint64_t memory_limit; /* bytes per feed (per thread); 0: none */
     struct packet pending[FEED_BATCH];
     const struct packet *pending_ptr[FEED_BATCH];
     int32_t pending_day[FEED_BATCH];
@@ -25,9 +25,9 @@ struct agg_feed {
  * INT32_MIN, INT32_MAX. */
 struct agg_feed *agg_feed_new(int32_t from_day, int32_t to_day);
 void agg_feed_free(struct agg_feed *f);
-/* Caps this feed's aggregate, and those of the feeds forked from it, at max_records records
- * each (see agg_limit_records). */
-void agg_feed_limit(struct agg_feed *f, size_t max_records);
+/* Caps this feed's aggregate, and those of the feeds forked from it, at about max_bytes each
+ * (see agg_limit_memory). */
+void agg_feed_limit(struct agg_feed *f, uint64_t max_bytes);
 /* A packet_fn: counts one packet (the aggregate sees it at the next flush). */
 void agg_feed_packet(void *feed, struct packet *p);
 void agg_feed_flush(struct agg_feed *f);

@@ -36,15 +36,6 @@ static const char analyze_help_end[] =
     "Exit status: 0 ok; 1 nothing could be read or written; 2 usage error;\n"
     "3 results written, but some input was damaged (the message names the file).\n";
 
-/* What one (day, source) record costs at the peak of an analysis, in judging: the record
- * (128 B), its share of the source summaries (128 B a source, fewer sources than records),
- * the grouping arrays and the sets of a typical source. Measured on bench/ months: about 260 B
- * a record with 100,000 sources. A record of one packet takes 32 B, not 128, until a second
- * packet comes; the cap still counts it at the full cost, since any such record may grow
- * into a full one after the cap is reached (with 10 million sources, 97% one-packet records,
- * the peak is about 120 B a record, so the cap keeps well under what it is given). */
-#define PEAK_BYTES_PER_RECORD 320
-
 /* The process ends after this command: the kernel takes the aggregate back at once, where
  * freeing millions of records' port and address sets one by one costs a noticeable share of a
  * run (8% of a benchmark month). Sanitizer builds free it, so that leak checking still sees
@@ -66,8 +57,7 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     struct classifier classifier = {.rules = rules, .sensor = &in->sensor};
     struct agg_feed *feed = agg_feed_new(ro->from_day, ro->to_day);
     if (feed && max_memory_mib) { /* each reading thread keeps its share */
-        uint64_t records = (max_memory_mib << 20) / PEAK_BYTES_PER_RECORD;
-        agg_feed_limit(feed, (size_t)(records / (in->jobs > 1 ? in->jobs : 1)) + 1);
+        agg_feed_limit(feed, (max_memory_mib << 20) / (in->jobs > 1 ? in->jobs : 1));
     }
     struct file_result *results = calloc(in->n_files, sizeof *results);
     if (!feed || !results) {
