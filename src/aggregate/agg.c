@@ -826,18 +826,24 @@ static bool absorb_shared_one_packet(agg_t *into, agg_t *from, int32_t lo, int32
 
 /* The other one-packet records of `from`, copied over (32 bytes each); they are indexed
  * when the index is next built. */
-static bool append_other_one_packet(agg_t *into, const agg_t *from, int32_t lo, int32_t hi,
+static bool append_other_one_packet(agg_t *into, agg_t *from, int32_t lo, int32_t hi,
                                     size_t *handled)
 {
     for (size_t i = 0; i < from->n_one; i++) {
         const struct one_packet *o = one_at(from, i);
-        if (o->day >= lo && o->day <= hi) continue;
-        struct one_packet *copy = new_one(into);
-        if (!copy) return false;
-        *copy = *o;
-        into->n_one++;
-        note_day(into, o->day);
-        ++*handled;
+        if (o->day < lo || o->day > hi) {
+            struct one_packet *copy = new_one(into);
+            if (!copy) return false;
+            *copy = *o;
+            into->n_one++;
+            note_day(into, o->day);
+            ++*handled;
+        }
+        if ((i & (BLOCK_RECORDS - 1)) == BLOCK_RECORDS - 1 || i + 1 == from->n_one) {
+            /* a block copied is given back at once: the two copies never coexist whole */
+            big_free(from->one_block[i >> BLOCK_BITS], BLOCK_RECORDS * sizeof(struct one_packet));
+            from->one_block[i >> BLOCK_BITS] = NULL;
+        }
     }
     return true;
 }
