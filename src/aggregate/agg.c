@@ -465,9 +465,13 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         }
         for (size_t i = start; i < end; i++) {
             const struct day_slots *t = table[i - start];
-            const struct slot *s = t && t->cap ? &t->slot[hash[i - start] & (t->cap - 1)] : NULL;
-            if (s && s->index) {
-                const char *r = ref_address(a, s->index - 1);
+            if (!t || !t->cap) continue;
+            /* the first slot of this hash from its home: past one other key, as a table half
+             * full often has one */
+            size_t mask = t->cap - 1, j = hash[i - start] & mask;
+            if (t->slot[j].index && t->slot[j].hash != hash[i - start]) j = (j + 1) & mask;
+            if (t->slot[j].index && t->slot[j].hash == hash[i - start]) {
+                const char *r = ref_address(a, t->slot[j].index - 1);
                 __builtin_prefetch(r);
                 __builtin_prefetch(r + 64);
             }
