@@ -143,6 +143,8 @@ static inline int record_scanner_tool(const struct analysis *an, size_t r)
     return an->record_scanner_tool[r] == NOT_SCANNER ? -1 : an->record_scanner_tool[r];
 }
 
+/* Judges every source of agg. The analysis reads agg again when a source's summary is built
+ * (source_reader), so agg must outlive it and not change. SL_OK or SL_ERR_NOMEM. */
 int analysis_build(struct analysis *out, const agg_t *agg, const fprules_t *rules,
                    const struct verdict_config *cfg, char *errbuf);
 void analysis_free(struct analysis *an);
