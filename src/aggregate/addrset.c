@@ -42,8 +42,7 @@ uint32_t addrset_key(const struct ipaddr *a)
 {
     uint32_t key;
     if (ipaddr_is_v4(a)) {
-        key = (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 |
-              a->b[15];
+        key = ipaddr_v4(a);
     } else {
         uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
         for (int i = 0; i < 16; i++)

@@ -24,18 +24,21 @@ void agg_free(agg_t *a)
     if (!a) return;
     for (size_t i = 0; i < a->n_rec; i++)
         src_day_free(record_at(a, i));
-    for (size_t b = 0; b < a->n_blocks; b++)
-        big_free(a->block[b], BLOCK_RECORDS * sizeof(struct src_day));
-    free(a->block);
-    for (size_t b = 0; b < a->n_one_blocks; b++)
-        big_free(a->one_block[b], BLOCK_RECORDS * sizeof(struct one_packet));
-    free(a->one_block);
+    for (size_t b = 0; b < a->records.n; b++)
+        big_free(a->records.block[b], BLOCK_RECORDS * sizeof(struct src_day));
+    free(a->records.block);
+    for (size_t b = 0; b < a->ones.n; b++)
+        big_free(a->ones.block[b], BLOCK_RECORDS * sizeof(struct one_packet));
+    free(a->ones.block);
     day_index_free(a->index);
     if (a->next_block.p) big_ahead_cancel(&a->next_block);
     free(a->probed.addr);
     free(a->probed.slot);
     free(a);
 }
+
+static struct day_slots *slots_of(agg_t *a, int32_t day);
+
 static bool rebuild_index(agg_t *a)
 {
     if (!(a->index = day_index_new())) return false;
@@ -47,9 +50,10 @@ static bool rebuild_index(agg_t *a)
             src = record_at(a, i)->src, day = record_at(a, i)->day, ref = (uint32_t)i;
         } else {
             const struct one_packet *o = one_at(a, i - a->n_rec);
-            src = mapped_v4(o->src4), day = o->day, ref = ONE_PACKET | (uint32_t)(i - a->n_rec);
+            src = ipaddr_from_v4(o->src4), day = o->day,
+            ref = ONE_PACKET | (uint32_t)(i - a->n_rec);
         }
-        struct day_slots *t = table_slots_of(a, day);
+        struct day_slots *t = slots_of(a, day);
         if (!t || !day_slots_add(t, key_hash(&src, day), ref)) {
             agg_drop_index(a); /* a part of an index would find too little */
             return false;
@@ -58,8 +62,9 @@ static bool rebuild_index(agg_t *a)
     return true;
 }
 
-/* The slot table of a day, from the index (rebuilt from the records after agg_drop_index). */
-struct day_slots *table_slots_of(agg_t *a, int32_t day)
+/* The slot table of a day, from the index (rebuilt from the records after agg_drop_index);
+ * NULL when out of memory. */
+static struct day_slots *slots_of(agg_t *a, int32_t day)
 {
     if (a->last_days && a->last_days->day == day) return a->last_days;
     if (!a->index && !rebuild_index(a)) return NULL;
@@ -77,7 +82,7 @@ static inline bool ref_matches(const agg_t *a, uint32_t ref, const struct ipaddr
 {
     if (!(ref & ONE_PACKET)) return same_key(record_at(a, ref), src, day);
     const struct one_packet *o = one_at(a, ref & ~ONE_PACKET);
-    return o->day == day && is_v4_mapped(src) && o->src4 == v4_of(src);
+    return o->day == day && ipaddr_is_v4(src) && o->src4 == ipaddr_v4(src);
 }
 
 /* Where the record of a slot is, to fetch it ahead. */
@@ -87,50 +92,37 @@ static inline const char *ref_address(const agg_t *a, uint32_t ref)
                             : (const char *)record_at(a, ref);
 }
 
-/* The next free place in a list of blocks of `size`-byte items, n of them used; NULL when out
- * of memory. */
-static void *next_in_blocks(void ***blocks, size_t *n_blocks, size_t *cap_blocks, size_t n,
-                            size_t size)
+/* The place of item n (the first not used) in a list of blocks of `size`-byte items, adding a
+ * block when n starts one: taken from `ahead` when given (whose pages a helper has touched
+ * meanwhile; the block after is started then), else allocated here. NULL when out of
+ * memory. */
+static void *next_in_blocks(struct blocks *b, size_t n, size_t size, struct big_ahead *ahead)
 {
-    if ((n & (BLOCK_RECORDS - 1)) == 0 && n >> BLOCK_BITS == *n_blocks) {
-        if (*n_blocks == *cap_blocks) {
-            size_t cap = *cap_blocks ? *cap_blocks * 2 : 64;
-            void **grown = realloc(*blocks, cap * sizeof *grown);
+    if ((n & (BLOCK_RECORDS - 1)) == 0 && n >> BLOCK_BITS == b->n) {
+        if (b->n == b->cap) {
+            size_t cap = b->cap ? b->cap * 2 : 64;
+            void **grown = realloc(b->block, cap * sizeof *grown);
             if (!grown) return NULL;
-            *blocks = grown;
-            *cap_blocks = cap;
+            b->block = grown;
+            b->cap = cap;
         }
-        void *block = big_calloc(BLOCK_RECORDS * size);
+        size_t bytes = BLOCK_RECORDS * size;
+        void *block = ahead && ahead->p ? big_ahead_take(ahead) : big_calloc(bytes);
         if (!block) return NULL;
-        (*blocks)[(*n_blocks)++] = block;
+        b->block[b->n++] = block;
+        if (ahead) big_ahead_start(ahead, bytes); /* the block after: ready when it is needed */
     }
-    return (char *)(*blocks)[n >> BLOCK_BITS] + (n & (BLOCK_RECORDS - 1)) * size;
+    return (char *)b->block[n >> BLOCK_BITS] + (n & (BLOCK_RECORDS - 1)) * size;
 }
 
 static struct src_day *new_record(agg_t *a)
 {
-    if ((a->n_rec & (BLOCK_RECORDS - 1)) == 0 && a->n_rec >> BLOCK_BITS == a->n_blocks) {
-        if (a->n_blocks == a->cap_blocks) {
-            size_t cap = a->cap_blocks ? a->cap_blocks * 2 : 64;
-            struct src_day **grown = realloc(a->block, cap * sizeof *grown);
-            if (!grown) return NULL;
-            a->block = grown;
-            a->cap_blocks = cap;
-        }
-        size_t bytes = BLOCK_RECORDS * sizeof(struct src_day);
-        struct src_day *block =
-            a->next_block.p ? big_ahead_take(&a->next_block) : big_calloc(bytes);
-        if (!block) return NULL;
-        a->block[a->n_blocks++] = block;
-        big_ahead_start(&a->next_block, bytes); /* the block after: ready when it is needed */
-    }
-    return record_at(a, a->n_rec);
+    return next_in_blocks(&a->records, a->n_rec, sizeof(struct src_day), &a->next_block);
 }
 
 struct one_packet *table_new_one(agg_t *a)
 {
-    return next_in_blocks((void ***)&a->one_block, &a->n_one_blocks, &a->cap_one_blocks, a->n_one,
-                          sizeof(struct one_packet));
+    return next_in_blocks(&a->ones, a->n_one, sizeof(struct one_packet), NULL);
 }
 
 static inline bool at_limit(const agg_t *a)
@@ -144,7 +136,7 @@ static inline bool at_limit(const agg_t *a)
  * allocated, so a view needs no freeing. */
 void table_view_one(const struct one_packet *o, struct src_day *v)
 {
-    struct ipaddr src = mapped_v4(o->src4);
+    struct ipaddr src = ipaddr_from_v4(o->src4);
     src_day_init(v, &src, o->day);
     v->kind_packets[o->kind] = 1;
     v->first_ns = v->last_ns = o->ts_ns;
@@ -159,8 +151,8 @@ void table_view_one(const struct one_packet *o, struct src_day *v)
 }
 
 /* The slot of (src, day) in table t, or the empty slot where it goes (t has room). */
-struct slot *table_find_slot(const agg_t *a, struct day_slots *t, const struct ipaddr *src,
-                             int32_t day, uint32_t hash)
+static struct slot *find_slot(const agg_t *a, struct day_slots *t, const struct ipaddr *src,
+                              int32_t day, uint32_t hash)
 {
     size_t mask = t->cap - 1, j = hash & mask;
     for (; t->slot[j].index; j = (j + 1) & mask)
@@ -174,7 +166,7 @@ static void remove_one(agg_t *a, uint32_t i)
     uint32_t last = (uint32_t)a->n_one - 1;
     if (i != last) {
         const struct one_packet *moved = one_at(a, last);
-        struct ipaddr src = mapped_v4(moved->src4);
+        struct ipaddr src = ipaddr_from_v4(moved->src4);
         struct day_slots *t = day_index_get(a->index, moved->day); /* there: it holds moved */
         uint32_t hash = key_hash(&src, moved->day);
         size_t mask = t->cap - 1, j = hash & mask;
@@ -188,11 +180,12 @@ static void remove_one(agg_t *a, uint32_t i)
 }
 
 /* Moves the one-packet record of slot s into a new full record, which it returns. */
-struct src_day *table_promote(agg_t *a, struct slot *s)
+static struct src_day *promote(agg_t *a, struct slot *s)
 {
     struct src_day *r = new_record(a);
     if (!r) return NULL;
     uint32_t one = (s->index - 1) & ~ONE_PACKET;
+    a->ones_promoted++;
     table_view_one(one_at(a, one), r);
     s->index = (uint32_t)++a->n_rec;
     remove_one(a, one);
@@ -200,8 +193,8 @@ struct src_day *table_promote(agg_t *a, struct slot *s)
 }
 
 /* A new full record for (src, day) in the empty slot s. */
-struct src_day *table_add_record(agg_t *a, struct day_slots *t, struct slot *s,
-                                 const struct ipaddr *src, int32_t day, uint32_t hash)
+static struct src_day *add_record(agg_t *a, struct day_slots *t, struct slot *s,
+                                  const struct ipaddr *src, int32_t day, uint32_t hash)
 {
     struct src_day *r = new_record(a);
     if (!r) return NULL;
@@ -213,41 +206,23 @@ struct src_day *table_add_record(agg_t *a, struct day_slots *t, struct slot *s,
     return r;
 }
 
-/* Finds or creates the full record for (src, day); hash is key_hash(src, day). A packet
- * (limited) may not create a record past the record limit; a merge may. *created says whether
- * the record is new (and empty). */
-struct src_day *table_lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
-                                    bool limited, bool *created)
-{
-    *created = false;
-    struct day_slots *t = table_slots_of(a, day);
-    if (!t || !day_slots_reserve(t, 1)) return NULL;
-    struct slot *s = table_find_slot(a, t, src, day, hash);
-    if (s->index) {
-        uint32_t ref = s->index - 1;
-        return ref & ONE_PACKET ? table_promote(a, s) : record_at(a, ref);
-    }
-    if (limited && at_limit(a)) return NULL;
-    *created = true;
-    return table_add_record(a, t, s, src, day, hash);
-}
-
 struct src_day *table_lookup(agg_t *a, const struct ipaddr *src, int32_t day)
 {
     if (a->last && same_key(a->last, src, day)) return a->last;
     bool created;
-    struct src_day *r = table_lookup_hashed(a, src, day, key_hash(src, day), false, &created);
+    struct src_day *r = table_place(a, src, day, key_hash(src, day), NULL, false, &created);
     if (r) a->last = r;
     return r;
 }
 
 /* A new one-packet record o in the empty slot s of table t. */
-bool table_add_one(agg_t *a, struct day_slots *t, struct slot *s, uint32_t hash,
-                   const struct one_packet *o)
+static bool add_one(agg_t *a, struct day_slots *t, struct slot *s, uint32_t hash,
+                    const struct one_packet *o)
 {
     struct one_packet *kept = table_new_one(a);
     if (!kept) return false;
     *kept = *o;
+    a->ones_made++;
     note_day(a, o->day);
     s->hash = hash;
     s->index = (ONE_PACKET | (uint32_t)a->n_one++) + 1;
@@ -255,13 +230,28 @@ bool table_add_one(agg_t *a, struct day_slots *t, struct slot *s, uint32_t hash,
     return true;
 }
 
-/* What a packet's lookup gives when it was kept whole in a new one-packet record. */
-static struct src_day one_packet_kept;
-#define KEPT_AS_ONE (&one_packet_kept)
-
 static inline bool fits_one(const struct packet *p)
 {
-    return p->kind != KIND_UDP_PROBE && is_v4_mapped(&p->src);
+    return p->kind != KIND_UDP_PROBE && ipaddr_is_v4(&p->src);
+}
+
+struct src_day table_one_packet_kept;
+
+struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
+                            const struct one_packet *one, bool limited, bool *created)
+{
+    *created = false;
+    struct day_slots *t = slots_of(a, day);
+    if (!t || !day_slots_reserve(t, 1)) return NULL;
+    struct slot *s = find_slot(a, t, src, day, hash);
+    if (s->index) {
+        uint32_t ref = s->index - 1;
+        return ref & ONE_PACKET ? promote(a, s) : record_at(a, ref);
+    }
+    if (limited && at_limit(a)) return NULL;
+    *created = true;
+    if (one) return add_one(a, t, s, hash, one) ? KEPT_AS_ONE : NULL;
+    return add_record(a, t, s, src, day, hash);
 }
 
 /* Whether a new record should start in the one-packet form: not while most of those made
@@ -278,38 +268,25 @@ static struct src_day *record_for(agg_t *a, const struct packet *p, int32_t day,
                                   uint32_t dst_key)
 {
     if (a->last && same_key(a->last, &p->src, day)) return a->last;
-    struct day_slots *t = table_slots_of(a, day);
-    if (!t || !day_slots_reserve(t, 1)) return NULL;
-    struct slot *s = table_find_slot(a, t, &p->src, day, hash);
-    struct src_day *r;
-    if (s->index) {
-        uint32_t ref = s->index - 1;
-        if (ref & ONE_PACKET) a->ones_promoted++;
-        r = ref & ONE_PACKET ? table_promote(a, s) : record_at(a, ref);
-    } else if (at_limit(a)) {
-        return NULL;
-    } else if (fits_one(p) && worth_one(a)) {
-        struct one_packet o = {.src4 = v4_of(&p->src),
-                               .day = day,
-                               .ts_ns = p->ts_ns,
-                               .dst_key = dst_key,
-                               .dport = p->dport,
-                               .kind = p->kind,
-                               .tool = p->tool,
-                               .rule = p->rule,
-                               .service_sport = p->kind == KIND_SYN_PROBE && p->sport < 1024};
-        if (!table_add_one(a, t, s, hash, &o)) return NULL;
-        a->ones_made++;
-        return KEPT_AS_ONE;
-    } else {
-        r = table_add_record(a, t, s, &p->src, day, hash);
+    struct one_packet one, *as_one = NULL;
+    if (fits_one(p) && worth_one(a)) {
+        one = (struct one_packet){.src4 = ipaddr_v4(&p->src),
+                                  .day = day,
+                                  .ts_ns = p->ts_ns,
+                                  .dst_key = dst_key,
+                                  .dport = p->dport,
+                                  .kind = p->kind,
+                                  .tool = p->tool,
+                                  .rule = p->rule,
+                                  .service_sport = p->kind == KIND_SYN_PROBE && p->sport < 1024};
+        as_one = &one;
     }
-    if (r) a->last = r;
+    bool created;
+    struct src_day *r = table_place(a, &p->src, day, hash, as_one, true, &created);
+    if (r && r != KEPT_AS_ONE) a->last = r;
     return r;
 }
 
-/* The rule kept for a tool is the first in rules-file order that matched: the same whatever
- * order the packets or records arrive in. */
 static int16_t earlier_rule(int16_t a, int16_t b)
 {
     return a < 0 ? b : b < 0 ? a : a < b ? a : b;
@@ -455,12 +432,12 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         uint32_t dst_key[BATCH];
         struct day_slots *table[BATCH];
         /* make room first so that the day's table does not move under the prefetches */
-        struct day_slots *first = table_slots_of(a, day[start]);
+        struct day_slots *first = slots_of(a, day[start]);
         if (first) day_slots_reserve(first, end - start);
         /* 1: the slots; 2: the records they point to; 3: the records' sets; 4: count */
         for (size_t i = start; i < end; i++) {
             hash[i - start] = key_hash(&p[i]->src, day[i]);
-            struct day_slots *t = table[i - start] = table_slots_of(a, day[i]);
+            struct day_slots *t = table[i - start] = slots_of(a, day[i]);
             if (t && t->cap) __builtin_prefetch(&t->slot[hash[i - start] & (t->cap - 1)]);
         }
         for (size_t i = start; i < end; i++) {
@@ -557,7 +534,7 @@ const struct src_day *agg_record(const agg_t *a, size_t i, struct src_day *scrat
 
 struct ipaddr agg_record_src(const agg_t *a, size_t i)
 {
-    return i < a->n_rec ? record_at(a, i)->src : mapped_v4(one_at(a, i - a->n_rec)->src4);
+    return i < a->n_rec ? record_at(a, i)->src : ipaddr_from_v4(one_at(a, i - a->n_rec)->src4);
 }
 
 int32_t agg_record_day(const agg_t *a, size_t i)
@@ -603,8 +580,8 @@ uint64_t agg_dropped(const agg_t *a)
 
 uint64_t agg_memory_bytes(const agg_t *a)
 {
-    uint64_t bytes = a->n_blocks * BLOCK_RECORDS * sizeof(struct src_day) +
-                     a->n_one_blocks * BLOCK_RECORDS * sizeof(struct one_packet) +
+    uint64_t bytes = a->records.n * BLOCK_RECORDS * sizeof(struct src_day) +
+                     a->ones.n * BLOCK_RECORDS * sizeof(struct one_packet) +
                      day_index_bytes(a->index) + a->probed.cap_addr * sizeof(struct ipaddr) +
                      a->probed.cap_slots * 4;
     for (size_t i = 0; i < a->n_rec; i++) {

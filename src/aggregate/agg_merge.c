@@ -17,7 +17,7 @@ static bool one_packet_of(const struct src_day *r, struct one_packet *o)
         if (kind >= 0 || r->kind_packets[k] != 1) return false;
         kind = k;
     }
-    if (kind < 0 || kind == KIND_UDP_PROBE || !is_v4_mapped(&r->src) || r->udp_ports ||
+    if (kind < 0 || kind == KIND_UDP_PROBE || !ipaddr_is_v4(&r->src) || r->udp_ports ||
         r->tools_overflow || r->tools[1].count || r->first_ns != r->last_ns)
         return false;
     bool probe = is_probe(kind), syn = kind == KIND_SYN_PROBE;
@@ -25,7 +25,7 @@ static bool one_packet_of(const struct src_day *r, struct one_packet *o)
         r->syn_ports.n != (syn ? 1u : 0u) || (syn && r->syn_ports.u.small.count[0] != 1) ||
         r->tools[0].count > (probe ? 1u : 0u) || r->syn_from_service_port > (syn ? 1u : 0u))
         return false;
-    *o = (struct one_packet){.src4 = v4_of(&r->src),
+    *o = (struct one_packet){.src4 = ipaddr_v4(&r->src),
                              .day = r->day,
                              .ts_ns = r->first_ns,
                              .dst_key = probe ? r->dsts.u.small[0] : 0,
@@ -41,20 +41,11 @@ static bool one_packet_of(const struct src_day *r, struct one_packet *o)
  * when it was counted. */
 bool agg_merge_record(agg_t *a, const struct src_day *from)
 {
-    uint32_t hash = key_hash(&from->src, from->day);
-    struct day_slots *t = table_slots_of(a, from->day);
-    if (!t || !day_slots_reserve(t, 1)) return false;
-    struct slot *s = table_find_slot(a, t, &from->src, from->day, hash);
     struct one_packet o;
-    if (!s->index && one_packet_of(from, &o)) return table_add_one(a, t, s, hash, &o);
-    struct src_day *r;
-    if (!s->index)
-        r = table_add_record(a, t, s, &from->src, from->day, hash);
-    else if ((s->index - 1) & ONE_PACKET)
-        r = table_promote(a, s);
-    else
-        r = record_at(a, s->index - 1);
-    return r && src_day_merge(r, from);
+    bool created;
+    struct src_day *r = table_place(a, &from->src, from->day, key_hash(&from->src, from->day),
+                                    one_packet_of(from, &o) ? &o : NULL, false, &created);
+    return r == KEPT_AS_ONE || (r && src_day_merge(r, from));
 }
 
 bool src_day_merge(struct src_day *into, const struct src_day *from)
@@ -119,17 +110,18 @@ static void move_record(struct src_day *r, struct src_day *f)
  * record taken over now has. false when out of memory (nothing is taken then). */
 static bool adopt_blocks(agg_t *into, agg_t *from, size_t *base)
 {
-    if (into->n_blocks + from->n_blocks > into->cap_blocks) {
-        size_t cap = into->n_blocks + from->n_blocks;
-        struct src_day **grown = realloc(into->block, cap * sizeof *grown);
+    struct blocks *to = &into->records, *away = &from->records;
+    if (to->n + away->n > to->cap) {
+        size_t cap = to->n + away->n;
+        void **grown = realloc(to->block, cap * sizeof *grown);
         if (!grown) return false;
-        into->block = grown;
-        into->cap_blocks = cap;
+        to->block = grown;
+        to->cap = cap;
     }
-    *base = into->n_blocks * BLOCK_RECORDS;
-    memcpy(into->block + into->n_blocks, from->block, from->n_blocks * sizeof *from->block);
-    into->n_blocks += from->n_blocks;
-    from->n_blocks = 0;
+    *base = to->n * BLOCK_RECORDS;
+    memcpy(to->block + to->n, away->block, away->n * sizeof *away->block);
+    to->n += away->n;
+    away->n = 0;
     from->n_rec = 0;
     return true;
 }
@@ -148,19 +140,25 @@ static void drop_rest(agg_t *into, const agg_t *from, const uint32_t *away, size
     }
 }
 
-/* The one-packet records of `from` of days both tables have, merged through the index (into
- * full records). Before anything is appended without the index: a promotion here moves
- * into's last one-packet record, which must be indexed. */
+/* The one-packet records of `from` of days both tables have, merged through the index (kept
+ * small when into has no record of theirs). Before anything is appended without the index: a
+ * promotion here moves into's last one-packet record, which must be indexed. */
 static bool absorb_shared_one_packet(agg_t *into, agg_t *from, int32_t lo, int32_t hi,
                                      size_t *handled)
 {
     for (size_t i = 0; i < from->n_one; i++) {
         const struct one_packet *o = one_at(from, i);
         if (o->day < lo || o->day > hi) continue;
-        struct src_day view;
-        table_view_one(o, &view);
-        struct src_day *r = table_lookup(into, &view.src, view.day);
-        if (!r || !src_day_merge(r, &view)) return false;
+        struct ipaddr src = ipaddr_from_v4(o->src4);
+        bool created;
+        struct src_day *r =
+            table_place(into, &src, o->day, key_hash(&src, o->day), o, false, &created);
+        if (!r) return false;
+        if (r != KEPT_AS_ONE) { /* there already: merged into it */
+            struct src_day view;
+            table_view_one(o, &view);
+            if (!src_day_merge(r, &view)) return false;
+        }
         ++*handled;
     }
     return true;
@@ -183,8 +181,8 @@ static bool append_other_one_packet(agg_t *into, agg_t *from, int32_t lo, int32_
         }
         if ((i & (BLOCK_RECORDS - 1)) == BLOCK_RECORDS - 1 || i + 1 == from->n_one) {
             /* a block copied is given back at once: the two copies never coexist whole */
-            big_free(from->one_block[i >> BLOCK_BITS], BLOCK_RECORDS * sizeof(struct one_packet));
-            from->one_block[i >> BLOCK_BITS] = NULL;
+            big_free(from->ones.block[i >> BLOCK_BITS], BLOCK_RECORDS * sizeof(struct one_packet));
+            from->ones.block[i >> BLOCK_BITS] = NULL;
         }
     }
     return true;
@@ -225,7 +223,7 @@ bool agg_absorb(agg_t *into, agg_t *from)
         }
         bool created;
         struct src_day *r =
-            table_lookup_hashed(into, &f->src, f->day, key_hash(&f->src, f->day), false, &created);
+            table_place(into, &f->src, f->day, key_hash(&f->src, f->day), NULL, false, &created);
         if (!r) {
             ok = false;
             break;
@@ -273,9 +271,9 @@ bool agg_absorb(agg_t *into, agg_t *from)
     }
     into->n_rec = end;
     size_t blocks_used = (end + BLOCK_RECORDS - 1) / BLOCK_RECORDS;
-    for (size_t b = blocks_used; b < into->n_blocks; b++)
-        big_free(into->block[b], BLOCK_RECORDS * sizeof(struct src_day));
-    into->n_blocks = blocks_used;
+    for (size_t b = blocks_used; b < into->records.n; b++)
+        big_free(into->records.block[b], BLOCK_RECORDS * sizeof(struct src_day));
+    into->records.n = blocks_used;
     free(away);
     ok = append_other_one_packet(into, from, lo, hi, &ones_taken);
     into->dropped += from->n_one - ones_taken;

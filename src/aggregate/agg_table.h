@@ -45,11 +45,17 @@ _Static_assert(sizeof(struct one_packet) == 32, "a one-packet record is 32 bytes
 /* A slot's record: a full record's number, or ONE_PACKET and a one-packet record's number. */
 #define ONE_PACKET 0x80000000u
 
+/* A list of blocks of BLOCK_RECORDS items each. */
+struct blocks {
+    void **block;
+    size_t n, cap;
+};
+
 struct agg {
-    struct src_day **block;
-    size_t n_blocks, cap_blocks, n_rec;
-    struct one_packet **one_block; /* in blocks of BLOCK_RECORDS too */
-    size_t n_one_blocks, cap_one_blocks, n_one;
+    struct blocks records; /* full records (struct src_day) */
+    size_t n_rec;
+    struct blocks ones; /* one-packet records (struct one_packet) */
+    size_t n_one;
     uint64_t ones_made, ones_promoted; /* by packets: see worth_one */
     struct big_ahead next_block;       /* the next block of records, its pages touched meanwhile */
     day_index_t *index;                /* NULL after agg_drop_index, until the next lookup */
@@ -69,33 +75,12 @@ struct agg {
 
 static inline struct src_day *record_at(const agg_t *a, size_t i)
 {
-    return &a->block[i >> BLOCK_BITS][i & (BLOCK_RECORDS - 1)];
+    return (struct src_day *)a->records.block[i >> BLOCK_BITS] + (i & (BLOCK_RECORDS - 1));
 }
 
 static inline struct one_packet *one_at(const agg_t *a, size_t i)
 {
-    return &a->one_block[i >> BLOCK_BITS][i & (BLOCK_RECORDS - 1)];
-}
-
-static inline bool is_v4_mapped(const struct ipaddr *a)
-{
-    uint64_t lo;
-    memcpy(&lo, a->b, 8);
-    return lo == 0 && a->b[8] == 0 && a->b[9] == 0 && a->b[10] == 0xFF && a->b[11] == 0xFF;
-}
-
-static inline uint32_t v4_of(const struct ipaddr *a)
-{
-    return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 | a->b[15];
-}
-
-static inline struct ipaddr mapped_v4(uint32_t v4)
-{
-    struct ipaddr a = {{0}};
-    a.b[10] = a.b[11] = 0xFF;
-    a.b[12] = (uint8_t)(v4 >> 24), a.b[13] = (uint8_t)(v4 >> 16);
-    a.b[14] = (uint8_t)(v4 >> 8), a.b[15] = (uint8_t)v4;
-    return a;
+    return (struct one_packet *)a->ones.block[i >> BLOCK_BITS] + (i & (BLOCK_RECORDS - 1));
 }
 
 static inline uint64_t mix64(uint64_t x)
@@ -131,22 +116,16 @@ static inline bool is_probe(int kind)
     return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
 }
 
-/* The day's slot table (rebuilding the index if it was dropped); NULL when out of memory. */
-struct day_slots *table_slots_of(agg_t *a, int32_t day);
-/* The slot of (src, day) in table t, or the empty slot where it goes (t has room). */
-struct slot *table_find_slot(const agg_t *a, struct day_slots *t, const struct ipaddr *src,
-                             int32_t day, uint32_t hash);
-/* A new full record for (src, day) in the empty slot s. */
-struct src_day *table_add_record(agg_t *a, struct day_slots *t, struct slot *s,
-                                 const struct ipaddr *src, int32_t day, uint32_t hash);
-/* A new one-packet record o in the empty slot s of table t. */
-bool table_add_one(agg_t *a, struct day_slots *t, struct slot *s, uint32_t hash,
-                   const struct one_packet *o);
-/* Moves the one-packet record of slot s into a new full record, which it returns. */
-struct src_day *table_promote(agg_t *a, struct slot *s);
-/* Finds or creates the full record for (src, day); see agg.c. */
-struct src_day *table_lookup_hashed(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
-                                    bool limited, bool *created);
+/* The full record of (src, day); hash is key_hash(src, day). One there already is returned
+ * (a one-packet record moved into a full one first). Else a new one is made: a one-packet
+ * record holding *one when one is given (KEPT_AS_ONE is returned then), else an empty full
+ * record; *created says so. A packet (limited) may not make a record past the memory limit;
+ * a merge may. NULL when out of memory or at the limit. */
+struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
+                            const struct one_packet *one, bool limited, bool *created);
+extern struct src_day table_one_packet_kept;
+#define KEPT_AS_ONE (&table_one_packet_kept)
+/* table_place after a look at the record of the previous lookup; never limited. */
 struct src_day *table_lookup(agg_t *a, const struct ipaddr *src, int32_t day);
 /* A one-packet record as a full one (its sets inline: nothing to free). */
 void table_view_one(const struct one_packet *o, struct src_day *v);

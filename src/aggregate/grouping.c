@@ -7,14 +7,10 @@
 #include <string.h>
 
 #include "../util/error.h"
+#include "../util/radix.h"
 
-/* An IPv4 address is its own key; an IPv6 address is keyed by a hash, and records whose
- * hashes are equal are told apart by their addresses after the sort. */
-static uint32_t v4_key(const struct ipaddr *a)
-{
-    return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 | a->b[15];
-}
-
+/* An IPv4 address is its own key (ipaddr_v4); an IPv6 address is keyed by a hash, and
+ * records whose hashes are equal are told apart by their addresses after the sort. */
 static uint32_t v6_key(const struct ipaddr *a)
 {
     uint64_t lo, hi;
@@ -24,28 +20,6 @@ static uint32_t v6_key(const struct ipaddr *a)
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
     return (uint32_t)(x ^ x >> 33);
-}
-
-/* Sorts key << 32 | record pairs by key, keeping record order among equal keys (an LSD radix
- * sort is stable, and the pairs come in record order). Bytes all alike are skipped. */
-static void sort_by_key(uint64_t *a, uint64_t *tmp, size_t n)
-{
-    size_t count[4][256] = {{0}};
-    for (size_t i = 0; i < n; i++)
-        for (int d = 0; d < 4; d++)
-            count[d][a[i] >> (32 + 8 * d) & 0xFF]++;
-    for (int d = 0; d < 4; d++) {
-        int shift = 32 + 8 * d;
-        if (n == 0 || count[d][a[0] >> shift & 0xFF] == n) continue;
-        size_t at[256], sum = 0;
-        for (int b = 0; b < 256; b++) {
-            at[b] = sum;
-            sum += count[d][b];
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[at[a[i] >> shift & 0xFF]++] = a[i];
-        memcpy(a, tmp, n * sizeof *a);
-    }
 }
 
 struct v6_member {
@@ -124,7 +98,7 @@ int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded
             if (excluded && excluded[r]) continue;
             struct ipaddr src = agg_record_src(agg, r);
             if (ipaddr_is_v4(&src))
-                pairs[n4++] = (uint64_t)v4_key(&src) << 32 | r;
+                pairs[n4++] = (uint64_t)ipaddr_v4(&src) << 32 | r;
             else
                 pairs[n - ++n6] = (uint64_t)v6_key(&src) << 32 | r;
         }
@@ -134,8 +108,9 @@ int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded
             v6[i] = v6[n6 - 1 - i];
             v6[n6 - 1 - i] = t;
         }
-        sort_by_key(pairs, tmp, n4);
-        sort_by_key(v6, tmp, n6);
+        /* by key; among equal keys in record order, as they came */
+        radix_sort_u64(pairs, tmp, n4, 32);
+        radix_sort_u64(v6, tmp, n6, 32);
         rc = split_hash_runs(agg, v6, n6);
     }
     if (rc == SL_OK) {

@@ -7,6 +7,7 @@
 #include "../util/bigalloc.h"
 #include "../util/error.h"
 #include "../util/parallel.h"
+#include "../util/radix.h"
 
 void verdict_config_defaults(struct verdict_config *cfg)
 {
@@ -80,21 +81,6 @@ static struct sort_key unpack(const struct analysis *an, uint64_t key)
 /* A source whose key does not pack (IPv6, or 65,535 SYNs or probes or more). */
 #define NOT_PACKED UINT64_MAX
 
-static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
-{
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[(a[i] >> shift & 0xFF) + 1]++;
-        if (count[(a[0] >> shift & 0xFF) + 1] == n) continue; /* this byte is all the same */
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            tmp[count[a[i] >> shift & 0xFF]++] = a[i];
-        memcpy(a, tmp, n * sizeof *a);
-    }
-}
-
 /* Fills order[i] with the number of the i-th source in report order, from the keys judging
  * left (keys[i]: source i's packed key, or NOT_PACKED), which it reorders. The few sources
  * whose keys do not pack have their summaries built again for their counts. */
@@ -118,7 +104,7 @@ static bool sorted_order(const struct analysis *an, uint64_t *keys, uint32_t *or
                                        (uint32_t)i};
     }
     if (ok) {
-        if (n_packed) radix_sort(keys, tmp, n_packed);
+        radix_sort_u64(keys, tmp, n_packed, 0);
         qsort(other, n_other, sizeof *other, compare_key);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
@@ -262,21 +248,9 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
             s->kind_packets[k] += r->kind_packets[k];
         if (r->first_ns < merged->first_ns) merged->first_ns = r->first_ns;
         if (r->last_ns > merged->last_ns) merged->last_ns = r->last_ns;
-        for (int i = 0; i < AGG_TOOL_SLOTS; i++) {
-            const struct tool_tally *t = &r->tools[i];
-            if (!t->count) continue;
-            int j = 0;
-            while (j < AGG_TOOL_SLOTS && merged->tools[j].count && merged->tools[j].tool != t->tool)
-                j++;
-            if (j == AGG_TOOL_SLOTS) continue;
-            if (!merged->tools[j].count) {
-                merged->tools[j] = *t;
-            } else {
-                merged->tools[j].count += t->count;
-                int16_t a = merged->tools[j].rule, b = t->rule; /* the earlier rule, as agg does */
-                merged->tools[j].rule = a < 0 ? b : b < 0 ? a : a < b ? a : b;
-            }
-        }
+        for (int i = 0; i < AGG_TOOL_SLOTS; i++)
+            if (r->tools[i].count)
+                src_day_add_tool(merged, r->tools[i].tool, r->tools[i].rule, r->tools[i].count);
         if (only) continue;
         portmap_each(&r->syn_ports, count_port, &sets->syn_ports);
         if (r->udp_ports) portmap_each(r->udp_ports, count_port, &sets->udp_ports);
@@ -505,7 +479,9 @@ void analysis_free(struct analysis *an)
  * tool's rule and matches worked out again, the verdict taken from what judging kept. */
 struct source_reader {
     const struct analysis *an;
-    size_t ahead_of;           /* the rank position of the last source_reader_ahead */
+    /* the rank position of the last source_reader_ahead: a store, so that the compiler keeps
+     * the call (one with nothing but prefetches is dropped whole across files) */
+    size_t ahead_of;
     struct verdict_config cfg; /* the research rule merge_days counts days with */
     struct month_sets sets;
     struct source_summary summary;

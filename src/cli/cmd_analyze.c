@@ -85,11 +85,12 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     struct scan_outcome outcome = scan_files(&job);
     agg_feed_flush(feed);
     agg_drop_index(feed->agg);
-    debug_trace("read: %zu records, %.0f MB of aggregate (%.0f B a record on average)",
-                agg_records(feed->agg), agg_memory_bytes(feed->agg) / 1e6,
-                agg_records(feed->agg)
-                    ? (double)agg_memory_bytes(feed->agg) / (double)agg_records(feed->agg)
-                    : 0.0);
+    if (debug_enabled()) { /* the aggregate's size is counted over every record */
+        size_t records = agg_records(feed->agg);
+        double bytes = (double)agg_memory_bytes(feed->agg);
+        debug_trace("read: %zu records, %.0f MB of aggregate (%.0f B a record on average)", records,
+                    bytes / 1e6, records ? bytes / (double)records : 0.0);
+    }
     int status = scan_exit_status(&outcome, in->n_files);
     if (agg_dropped(feed->agg))
         fprintf(stderr, "scanlens: out of memory: %llu packets could not be counted\n",

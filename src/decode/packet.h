@@ -5,6 +5,7 @@
 #define SCANLENS_PACKET_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* How far decoding got. Anything but PKT_OK is counted and skipped, never guessed at. */
 enum packet_status {
@@ -89,9 +90,21 @@ struct packet {
 static inline int ipaddr_is_v4(const struct ipaddr *a)
 {
     static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    for (int i = 0; i < 12; i++)
-        if (a->b[i] != prefix[i]) return 0;
-    return 1;
+    return memcmp(a->b, prefix, sizeof prefix) == 0;
+}
+
+/* The IPv4 address of ::ffff:a.b.c.d, in host order. */
+static inline uint32_t ipaddr_v4(const struct ipaddr *a)
+{
+    return (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 | (uint32_t)a->b[14] << 8 | a->b[15];
+}
+
+/* ::ffff:a.b.c.d for an IPv4 address in host order. */
+static inline struct ipaddr ipaddr_from_v4(uint32_t v4)
+{
+    struct ipaddr a = {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, (uint8_t)(v4 >> 24),
+                        (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8), (uint8_t)v4}};
+    return a;
 }
 
 #endif
