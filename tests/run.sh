@@ -432,6 +432,18 @@ run;                         check "no command: exit 2" [ "$rc" = 2 ]
 run frobnicate;              check "unknown command: exit 2" [ "$rc" = 2 ]
 run analyze --bogus x.pcap;  check "unknown option: exit 2" [ "$rc" = 2 ]
 run analyze;                 check "no input: exit 2 with a message" sh -c "[ $rc = 2 ] && grep -q 'no capture files' '$T/err'"
+if [ -w /dev/full ]; then
+    for cmd in analyze report; do
+        if [ $cmd = analyze ]; then set -- "$CAP/real-zmap-syn.pcap"; else set -- --db "$T/full.db"; fi
+        [ $cmd = report ] && "$SL" ingest --db "$T/full.db" "$CAP/real-zmap-syn.pcap" 2>/dev/null
+        "$SL" $cmd "$@" >/dev/full 2>"$T/err"
+        rc=$?
+        check "$cmd with standard output on a full disk: exit 1, says so" \
+            sh -c "[ $rc = 1 ] && grep -q 'standard output failed: No space left' '$T/err'"
+    done
+else
+    skip "no /dev/full"
+fi
 run analyze "$T/missing.pcap"
 check "missing file: exit 1, message names it" sh -c "[ $rc = 1 ] && grep -q 'missing.pcap: cannot open' '$T/err'"
 run analyze "$T"

@@ -114,7 +114,6 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
             status = EXIT_PARTIAL;
         debug_trace("reported");
     }
-    if (fflush(stdout) != 0) status = EXIT_FAILED;
     free(results);
     release_at_exit(feed);
     return status;

@@ -1,9 +1,11 @@
 /* Parsing of the report options and producing the report. */
 #include "report_options.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../util/dayclock.h"
 #include "commands.h"
@@ -175,6 +177,11 @@ int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *
         .sensors = sensors,
     };
     report_write_text(stdout, &rin);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "scanlens: writing the summary to standard output failed: %s\n",
+                strerror(errno));
+        status = EXIT_FAILED;
+    }
     if (r->out_dir && report_write_dir(r->out_dir, &rin, errbuf) != SL_OK) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
