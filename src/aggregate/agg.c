@@ -338,6 +338,9 @@ bool table_probed_insert(struct addr_table *t, const struct ipaddr *addr)
         t->addr = grown;
         t->cap_addr = cap;
     }
+    struct addr_order order = addr_order_of(addr);
+    if (t->n == 0 || addr_order_less(order, t->lowest)) t->lowest = order;
+    if (t->n == 0 || addr_order_less(t->highest, order)) t->highest = order;
     t->addr[t->n] = *addr;
     t->slot[j] = (uint32_t)++t->n;
     return true;
@@ -548,6 +551,11 @@ uint32_t agg_record_syn(const agg_t *a, size_t i)
                         : one_at(a, i - a->n_rec)->kind == KIND_SYN_PROBE;
 }
 
+const struct one_packet *agg_record_one(const agg_t *a, size_t i)
+{
+    return i < a->n_rec ? NULL : one_at(a, i - a->n_rec);
+}
+
 const struct src_day *agg_record_stored(const agg_t *a, size_t i)
 {
     return i < a->n_rec ? record_at(a, i) : NULL;
@@ -605,7 +613,9 @@ const struct ipaddr *agg_probed(const agg_t *a, size_t i)
 bool agg_probed_contains(const agg_t *a, const struct ipaddr *addr)
 {
     const struct addr_table *t = &a->probed;
-    if (!t->cap_slots) return false;
+    struct addr_order order = addr_order_of(addr);
+    if (!t->n || addr_order_less(order, t->lowest) || addr_order_less(t->highest, order))
+        return false;
     size_t mask = t->cap_slots - 1, j = addr_hash(addr, 0) & mask;
     for (; t->slot[j]; j = (j + 1) & mask)
         if (memcmp(&t->addr[t->slot[j] - 1], addr, sizeof *addr) == 0) return true;

@@ -4,6 +4,7 @@
 #define SCANLENS_AGG_TABLE_H
 
 #include <stdbool.h>
+#include <endian.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -11,9 +12,30 @@
 #include "agg.h"
 #include "day_index.h"
 
+/* An address as a 128-bit number, high half first, for ordering. */
+struct addr_order {
+    uint64_t high, low;
+};
+
+static inline struct addr_order addr_order_of(const struct ipaddr *a)
+{
+    uint64_t high, low;
+    memcpy(&high, a->b, 8);
+    memcpy(&low, a->b + 8, 8);
+    return (struct addr_order){be64toh(high), be64toh(low)};
+}
+
+static inline bool addr_order_less(struct addr_order x, struct addr_order y)
+{
+    return x.high < y.high || (x.high == y.high && x.low < y.low);
+}
+
 struct addr_table {
     struct ipaddr *addr;
     uint32_t *slot; /* index + 1 */
+    /* The lowest and highest address in the table (addr_order): judging asks about every
+     * source, and nearly all lie outside a sensor's range, which answers without hashing. */
+    struct addr_order lowest, highest;
     size_t n, cap_addr, cap_slots;
     bool overflow;
 };
@@ -22,25 +44,6 @@ struct addr_table {
  * the doubled peak of realloc), and pointers to records stay valid. */
 #define BLOCK_BITS 16
 #define BLOCK_RECORDS (1u << BLOCK_BITS)
-
-/* A (day, source) record of a single packet: the packet's few fields, 32 bytes where a full
- * record takes 128. On a darknet most sources send one packet a day (13.3 M of the 13.7 M
- * records of the benchmark's 10 M-source month). Only for IPv4 sources and packets whose
- * record needs no heap (not UDP probes); the second packet of the (day, source) moves it into
- * a full record. Readers see it as a full record (agg_record's scratch). */
-struct one_packet {
-    uint32_t src4;
-    int32_t day;
-    int64_t ts_ns;
-    uint32_t dst_key; /* addrset_key of the destination */
-    uint16_t dport;
-    uint8_t kind;
-    uint8_t tool;
-    int16_t rule;
-    uint8_t service_sport; /* a SYN from a source port below 1024 */
-    uint8_t unused[5];
-};
-_Static_assert(sizeof(struct one_packet) == 32, "a one-packet record is 32 bytes");
 
 /* A slot's record: a full record's number, or ONE_PACKET and a one-packet record's number. */
 #define ONE_PACKET 0x80000000u

@@ -128,6 +128,7 @@ static struct packet make_syn(const char *src, const char *dst, uint16_t sport, 
     p.ip_version = 4;
     ipaddr_parse(src, &p.src);
     ipaddr_parse(dst, &p.dst);
+    if (ipaddr_is_v4(&p.dst)) p.dst4 = ipaddr_v4(&p.dst); /* as the decoder sets it */
     p.sport = sport;
     p.dport = dport;
     p.ts_ns = ts_ns;
@@ -592,8 +593,103 @@ static void test_one_packet_records(void)
     agg_free(agg);
 }
 
+/* The summary of a source named by its address, or NULL. */
+static const struct source_summary *summary_of(source_reader_t *reader, const struct analysis *an,
+                                               const char *addr)
+{
+    for (size_t i = 0; i < an->n_sources; i++) {
+        const struct source_summary *s = source_reader_get(reader, i);
+        char buf[64];
+        if (s && !strcmp(ipaddr_format(&s->src, buf, sizeof buf), addr)) return s;
+    }
+    return NULL;
+}
+
+static void add_syn(agg_t *agg, const char *src, int dst_last_byte, uint16_t dport, int32_t day)
+{
+    char dst[32];
+    snprintf(dst, sizeof dst, "198.51.100.%d", dst_last_byte);
+    struct packet p = make_syn(src, dst, 40000, dport, 1000 + day, 0, -1);
+    agg_add(agg, &p, day);
+}
+
+/* Summaries by the path each source takes: one record of one packet (read as it is kept), a
+ * few ports and addresses over several days (counted in a short list), many (counted in a
+ * bitmap and a set, which the next source finds empty again); and sensor addresses inferred
+ * from the probed ones. */
+static void test_source_summaries(void)
+{
+    fprules_t *rules = fprules_new();
+    fprules_parse(rules, "version 1\n[toolx]\nrule x = tcp win=1\n", "t", NULL);
+    struct verdict_config cfg;
+    verdict_config_defaults(&cfg); /* no sensor given: inferred from the probed addresses */
+    agg_t *agg = agg_new();
+    struct packet lone = make_syn("203.0.113.10", "198.51.100.1", 443, 22, 100, 1, 0);
+    agg_add(agg, &lone, 0);
+    /* 203.0.113.5, judged before the others: 20 ports and 20 addresses a day, overlapping */
+    for (int day = 0; day < 3; day++)
+        for (int k = 0; k < 20; k++)
+            add_syn(agg, "203.0.113.5", 1 + 10 * day + k, (uint16_t)(10 * day + k), day);
+    /* 203.0.113.6: three addresses, then the 100 even ones */
+    for (int k = 1; k <= 3; k++)
+        add_syn(agg, "203.0.113.6", k, 1, 0);
+    for (int k = 2; k <= 200; k += 2)
+        add_syn(agg, "203.0.113.6", k, 1, 1);
+    /* 203.0.113.11: ports 1,2 / 2,3 / 1 to addresses .1,.2 / .2,.3 / .1 */
+    add_syn(agg, "203.0.113.11", 1, 1, 0);
+    add_syn(agg, "203.0.113.11", 2, 2, 0);
+    add_syn(agg, "203.0.113.11", 2, 2, 1);
+    add_syn(agg, "203.0.113.11", 3, 3, 1);
+    add_syn(agg, "203.0.113.11", 1, 1, 2);
+    /* 203.0.113.12, judged after 203.0.113.5: ports 100-139, then 120-159 */
+    for (int day = 0; day < 2; day++)
+        for (int k = 0; k < 40; k++)
+            add_syn(agg, "203.0.113.12", 1, (uint16_t)(100 + 20 * day + k), day);
+    const char *replies[] = {"198.51.100.150", "198.51.100.151", "198.51.100.201"};
+    for (int i = 0; i < 3; i++) {
+        struct packet p = make_syn(replies[i], "203.0.113.10", 80, 40000, 5, 0, -1);
+        p.kind = KIND_BACKSCATTER;
+        agg_add(agg, &p, 0);
+    }
+    struct analysis an;
+    CHECK("summaries: analysis builds", analysis_build(&an, agg, rules, &cfg, NULL) == 0);
+    source_reader_t *reader = source_reader_new(&an);
+    const struct source_summary *s = summary_of(reader, &an, "203.0.113.10");
+    CHECK("a lone packet: its port, address, time, tool and class",
+          s && s->days == 1 && s->syn_ports == 1 && s->dst_addrs == 1 && s->udp_ports == 0 &&
+              s->kind_packets[KIND_SYN_PROBE] == 1 && s->first_ns == 100 && s->last_ns == 100 &&
+              s->tool_matched == 1 && s->rule == 0 && s->tool == 1 && s->cls == CLASS_SCANNER &&
+              s->research_days == 0);
+    s = summary_of(reader, &an, "203.0.113.5");
+    CHECK("many ports and addresses over days: distinct ones counted",
+          s && s->days == 3 && s->syn_ports == 40 && s->dst_addrs == 40 &&
+              s->kind_packets[KIND_SYN_PROBE] == 60 && s->tool == TOOL_UNKNOWN);
+    s = summary_of(reader, &an, "203.0.113.6");
+    CHECK("a few addresses, then many: all counted once",
+          s && s->days == 2 && s->dst_addrs == 102 && s->syn_ports == 1);
+    s = summary_of(reader, &an, "203.0.113.11");
+    CHECK("a few ports and addresses over days, after sources with many: exact",
+          s && s->days == 3 && s->syn_ports == 3 && s->dst_addrs == 3 &&
+              s->kind_packets[KIND_SYN_PROBE] == 5 && s->first_ns == 1000 && s->last_ns == 1002);
+    s = summary_of(reader, &an, "203.0.113.12");
+    CHECK("many ports over days, after another source with many: exact",
+          s && s->days == 2 && s->syn_ports == 60 && s->dst_addrs == 1);
+    s = summary_of(reader, &an, "198.51.100.150");
+    CHECK("a probed address that sends: the sensor", s && s->cls == CLASS_SENSOR);
+    s = summary_of(reader, &an, "198.51.100.151");
+    CHECK("an address among the probed ones, not probed itself: not the sensor",
+          s && s->cls == CLASS_BACKSCATTER);
+    s = summary_of(reader, &an, "198.51.100.201");
+    CHECK("an address past the probed ones: not the sensor", s && s->cls == CLASS_BACKSCATTER);
+    source_reader_free(reader);
+    analysis_free(&an);
+    agg_free(agg);
+    fprules_free(rules);
+}
+
 int main(void)
 {
+    test_source_summaries();
     test_one_packet_records();
     test_grouping();
     test_source_order();
