@@ -25,6 +25,9 @@ static int write_one(const char *dir, const char *file_name,
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f) return sl_error(errbuf, SL_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
+    /* A large buffer: sources.csv of millions of rows went out in 4 KiB writes, a fifth of
+     * the time it took. Refused (no memory): stdio's own buffer, as before. */
+    setvbuf(f, NULL, _IOFBF, 1u << 20);
     int rc = write(f, in, index);
     int saved = errno;
     if (fflush(f) != 0 || ferror(f)) rc = -1, saved = errno;
