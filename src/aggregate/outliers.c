@@ -49,12 +49,14 @@ int find_outliers(const agg_t *agg, const struct analysis *an, const struct outl
     int rc = SL_OK;
     for (size_t r = 0; r < n && rc == SL_OK; r++) {
         if (!counted(an, r)) continue;
-        struct src_day scratch;
-        const struct src_day *rec = agg_record(agg, r, &scratch);
-        uint64_t syn = rec->kind_packets[KIND_SYN_PROBE], total = day_syn[rec->day - first];
+        /* the fields first: building a record (one-packet records are built in a scratch)
+         * only for the few that stand out */
+        uint64_t syn = agg_record_syn(agg, r), total = day_syn[agg_record_day(agg, r) - first];
         if (!syn || (double)syn < cfg->min_share * (double)total ||
             (double)syn < cfg->min_factor * median)
             continue;
+        struct src_day scratch;
+        const struct src_day *rec = agg_record(agg, r, &scratch);
         struct outlier *grown = realloc(*out, (*n_out + 1) * sizeof *grown);
         if (!grown) {
             rc = SL_ERR_NOMEM;

@@ -62,10 +62,15 @@ static void *count_ports(void *arg)
                                               ? agg_record_stored(s->agg, s->order[j + FETCH_AHEAD])
                                               : NULL;
             if (ahead) portmap_prefetch_table(&ahead->syn_ports);
-            struct src_day scratch;
-            const struct src_day *rec = agg_record(s->agg, s->order[j], &scratch);
             acc.tool = (uint8_t)record_scanner_tool(s->an, s->order[j]);
-            portmap_each(&rec->syn_ports, add_port, &acc);
+            /* records here have SYNs: one of one packet is a SYN to its port, read as it is
+             * kept rather than built as a full record (most records of a darknet) */
+            const struct one_packet *one = agg_record_one(s->agg, s->order[j]);
+            if (one) {
+                add_port(&acc, one->dport, 1);
+                continue;
+            }
+            portmap_each(&agg_record_stored(s->agg, s->order[j])->syn_ports, add_port, &acc);
         }
         for (size_t t = 0; t < s->n_tools; t++)
             for (uint32_t p = 0; p < PORTS; p++) {
