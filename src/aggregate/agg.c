@@ -140,7 +140,7 @@ void table_view_one(const struct one_packet *o, struct src_day *v)
     src_day_init(v, &src, o->day);
     v->kind_packets[o->kind] = 1;
     v->first_ns = v->last_ns = o->ts_ns;
-    if (!is_probe(o->kind)) return;
+    if (!kind_is_probe(o->kind)) return;
     if (o->tool != TOOL_UNKNOWN)
         v->tools[0] = (struct tool_tally){.count = 1, .rule = o->rule, .tool = o->tool};
     addrset_add(&v->dsts, o->dst_key);
@@ -372,14 +372,14 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint
     }
     bool ok = true;
     if (r == KEPT_AS_ONE) {
-        ok = !is_probe(p->kind) || note_probed(a, p);
+        ok = !kind_is_probe(p->kind) || note_probed(a, p);
         if (!ok) a->dropped++;
         return ok;
     }
     r->kind_packets[p->kind]++;
     if (p->ts_ns < r->first_ns) r->first_ns = p->ts_ns;
     if (p->ts_ns > r->last_ns) r->last_ns = p->ts_ns;
-    if (is_probe(p->kind)) {
+    if (kind_is_probe(p->kind)) {
         if (p->tool != TOOL_UNKNOWN) table_tally_tool(r, p->tool, p->rule, 1);
         ok = addrset_add(&r->dsts, dst_key) && note_probed(a, p);
         if (p->kind == KIND_SYN_PROBE) {

@@ -20,7 +20,7 @@ static bool one_packet_of(const struct src_day *r, struct one_packet *o)
     if (kind < 0 || kind == KIND_UDP_PROBE || !ipaddr_is_v4(&r->src) || r->udp_ports ||
         r->tools_overflow || r->tools[1].count || r->first_ns != r->last_ns)
         return false;
-    bool probe = is_probe(kind), syn = kind == KIND_SYN_PROBE;
+    bool probe = kind_is_probe(kind), syn = kind == KIND_SYN_PROBE;
     if (r->dsts.cap || r->dsts.n != (probe ? 1u : 0u) || r->syn_ports.cap ||
         r->syn_ports.n != (syn ? 1u : 0u) || (syn && r->syn_ports.u.small.count[0] != 1) ||
         r->tools[0].count > (probe ? 1u : 0u) || r->syn_from_service_port > (syn ? 1u : 0u))

@@ -3,8 +3,8 @@
 #ifndef SCANLENS_AGG_TABLE_H
 #define SCANLENS_AGG_TABLE_H
 
-#include <stdbool.h>
 #include <endian.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -112,11 +112,6 @@ static inline void note_day(agg_t *a, int32_t day)
 {
     if (day < a->min_day) a->min_day = day;
     if (day > a->max_day) a->max_day = day;
-}
-
-static inline bool is_probe(int kind)
-{
-    return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
 }
 
 /* The full record of (src, day); hash is key_hash(src, day). One there already is returned

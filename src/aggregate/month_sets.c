@@ -44,16 +44,19 @@ struct month_ports {
     struct port_bits bits;
 };
 
+static void spill_ports(struct month_ports *p)
+{
+    for (uint32_t i = 0; i < p->few.n; i++)
+        port_bits_set(&p->bits, p->few.key[i]);
+    p->few.spilled = true;
+}
+
 static void count_port(void *ctx, uint16_t port, uint32_t count)
 {
     (void)count;
     struct month_ports *p = ctx;
     if (!p->few.spilled && few_keys_add(&p->few, port) >= 0) return;
-    if (!p->few.spilled) {
-        for (uint32_t i = 0; i < p->few.n; i++)
-            port_bits_set(&p->bits, p->few.key[i]);
-        p->few.spilled = true;
-    }
+    if (!p->few.spilled) spill_ports(p);
     port_bits_set(&p->bits, port);
 }
 

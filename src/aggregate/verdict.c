@@ -251,8 +251,7 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
 static uint8_t summarize_one(struct source_summary *s, const struct one_packet *o,
                              const struct verdict_config *cfg)
 {
-    bool probe =
-        o->kind == KIND_SYN_PROBE || o->kind == KIND_UDP_PROBE || o->kind == KIND_ICMP_PROBE;
+    bool probe = kind_is_probe(o->kind);
     uint32_t syn = o->kind == KIND_SYN_PROBE;
     s->src = ipaddr_from_v4(o->src4);
     s->days = 1;

@@ -80,8 +80,7 @@ void classify_packet(const struct classifier *c, struct packet *p)
         p->kind = KIND_OTHER;
         break;
     }
-    if (p->kind == KIND_SYN_PROBE || p->kind == KIND_UDP_PROBE || p->kind == KIND_ICMP_PROBE)
-        fprules_match(c->rules, p);
+    if (kind_is_probe(p->kind)) fprules_match(c->rules, p);
 }
 
 const char *packet_kind_name(int kind)

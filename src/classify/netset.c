@@ -35,12 +35,12 @@ static void format_v4(const uint8_t *b, char *buf)
 
 const char *ipaddr_format(const struct ipaddr *a, char *buf, size_t len)
 {
-    if (ipaddr_is_v4(a) && len >= INET_ADDRSTRLEN)
-        format_v4(a->b + 12, buf);
-    else if (ipaddr_is_v4(a))
-        inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)len);
-    else
+    if (!ipaddr_is_v4(a))
         inet_ntop(AF_INET6, a->b, buf, (socklen_t)len);
+    else if (len >= INET_ADDRSTRLEN)
+        format_v4(a->b + 12, buf);
+    else
+        inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)len);
     return buf;
 }
 

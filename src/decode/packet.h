@@ -30,6 +30,12 @@ enum packet_kind {
     KIND_COUNT
 };
 
+/* A probe: what a scanner sends, and what fingerprints and probe counts are about. */
+static inline int kind_is_probe(int kind)
+{
+    return kind == KIND_SYN_PROBE || kind == KIND_UDP_PROBE || kind == KIND_ICMP_PROBE;
+}
+
 enum tcp_flag {
     TCP_FIN = 0x01,
     TCP_SYN = 0x02,

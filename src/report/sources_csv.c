@@ -9,11 +9,6 @@
 /* Rows are written field by field with stdio's unlocked calls, not fprintf: for millions of
  * sources, parsing the format string of each row cost more than everything else. */
 
-static void put_text(FILE *out, const char *s)
-{
-    fputs_unlocked(s, out);
-}
-
 /* A decimal number, then a comma. */
 static void put_number(FILE *out, uint64_t v)
 {
@@ -30,7 +25,7 @@ static void put_number(FILE *out, uint64_t v)
 /* Text, then a comma. */
 static void put_field(FILE *out, const char *s)
 {
-    put_text(out, s);
+    fputs_unlocked(s, out);
     putc_unlocked(',', out);
 }
 
@@ -38,7 +33,7 @@ static void put_field(FILE *out, const char *s)
 static void csv_text(FILE *out, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
-        put_text(out, s);
+        fputs_unlocked(s, out);
         return;
     }
     putc_unlocked('"', out);
