@@ -237,12 +237,12 @@ static inline bool fits_one(const struct packet *p)
 
 struct src_day table_one_packet_kept;
 
-struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
-                            const struct one_packet *one, bool limited, bool *created)
+/* table_place in t, the slot table of the day, which has room for one more. */
+static struct src_day *place_in(agg_t *a, struct day_slots *t, const struct ipaddr *src,
+                                int32_t day, uint32_t hash, const struct one_packet *one,
+                                bool limited, bool *created)
 {
     *created = false;
-    struct day_slots *t = slots_of(a, day);
-    if (!t || !day_slots_reserve(t, 1)) return NULL;
     struct slot *s = find_slot(a, t, src, day, hash);
     if (s->index) {
         uint32_t ref = s->index - 1;
@@ -254,6 +254,15 @@ struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uin
     return add_record(a, t, s, src, day, hash);
 }
 
+struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
+                            const struct one_packet *one, bool limited, bool *created)
+{
+    *created = false;
+    struct day_slots *t = slots_of(a, day);
+    if (!t || !day_slots_reserve(t, 1)) return NULL;
+    return place_in(a, t, src, day, hash, one, limited, created);
+}
+
 /* Whether a new record should start in the one-packet form: not while most of those made
  * have had a second packet (a honeypot whose sources each send a few packets a day), where
  * the move to a full record would only add to the work. Either form counts the same. */
@@ -263,11 +272,13 @@ static inline bool worth_one(const agg_t *a)
 }
 
 /* The full record to count packet p into, or KEPT_AS_ONE when p made a new one-packet
- * record (which then holds all of it), or NULL (out of memory, or the record limit). */
-static struct src_day *record_for(agg_t *a, const struct packet *p, int32_t day, uint32_t hash,
-                                  uint32_t dst_key)
+ * record (which then holds all of it), or NULL (out of memory, or the record limit). t is
+ * the slot table of the day, with room for one more (NULL if it could not be had). */
+static struct src_day *record_for(agg_t *a, struct day_slots *t, const struct packet *p,
+                                  int32_t day, uint32_t hash, uint32_t dst_key)
 {
     if (a->last && same_key(a->last, &p->src, day)) return a->last;
+    if (!t) return NULL;
     struct one_packet one, *as_one = NULL;
     if (fits_one(p) && worth_one(a)) {
         one = (struct one_packet){.src4 = ipaddr_v4(&p->src),
@@ -282,7 +293,7 @@ static struct src_day *record_for(agg_t *a, const struct packet *p, int32_t day,
         as_one = &one;
     }
     bool created;
-    struct src_day *r = table_place(a, &p->src, day, hash, as_one, true, &created);
+    struct src_day *r = place_in(a, t, &p->src, day, hash, as_one, true, &created);
     if (r && r != KEPT_AS_ONE) a->last = r;
     return r;
 }
@@ -397,7 +408,9 @@ static bool count_into(agg_t *a, struct src_day *r, const struct packet *p, uint
 bool agg_add(agg_t *a, const struct packet *p, int32_t day)
 {
     uint32_t dst_key = addrset_key(&p->dst);
-    struct src_day *r = record_for(a, p, day, key_hash(&p->src, day), dst_key);
+    struct day_slots *t = slots_of(a, day);
+    if (t && !day_slots_reserve(t, 1)) t = NULL;
+    struct src_day *r = record_for(a, t, p, day, key_hash(&p->src, day), dst_key);
     return count_into(a, r, p, dst_key);
 }
 
@@ -434,13 +447,16 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         struct src_day *rec[BATCH];
         uint32_t dst_key[BATCH];
         struct day_slots *table[BATCH];
-        /* make room first so that the day's table does not move under the prefetches */
-        struct day_slots *first = slots_of(a, day[start]);
-        if (first) day_slots_reserve(first, end - start);
-        /* 1: the slots; 2: the records they point to; 3: the records' sets; 4: count */
+        /* 1: the slots; 2: the records they point to; 3: the records' sets; 4: count. Each
+         * day's table gets room for the whole batch first: none moves under the prefetches,
+         * and counting need not ask again. */
+        struct day_slots *reserved = NULL;
         for (size_t i = start; i < end; i++) {
             hash[i - start] = key_hash(&p[i]->src, day[i]);
-            struct day_slots *t = table[i - start] = slots_of(a, day[i]);
+            struct day_slots *t = slots_of(a, day[i]);
+            if (t && t != reserved && !day_slots_reserve(t, end - start)) t = NULL;
+            if (t) reserved = t;
+            table[i - start] = t;
             if (t && t->cap) __builtin_prefetch(&t->slot[hash[i - start] & (t->cap - 1)]);
         }
         for (size_t i = start; i < end; i++) {
@@ -459,7 +475,7 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
         for (size_t i = start; i < end; i++) {
             dst_key[i - start] = addrset_key(&p[i]->dst);
             struct src_day *r = rec[i - start] =
-                record_for(a, p[i], day[i], hash[i - start], dst_key[i - start]);
+                record_for(a, table[i - start], p[i], day[i], hash[i - start], dst_key[i - start]);
             if (r && r != KEPT_AS_ONE) prefetch_sets(r, p[i], dst_key[i - start]);
         }
         for (size_t i = start; i < end; i++)

@@ -267,6 +267,16 @@ const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf
     return s->buf + s->start;
 }
 
+const uint8_t *bytesrc_at_hand(const bytesrc_t *s, size_t *have)
+{
+    if (!s->buf) {
+        *have = s->map_len - s->map_pos;
+        return s->map ? s->map + s->map_pos : (const uint8_t *)"";
+    }
+    *have = s->end - s->start;
+    return s->buf + s->start;
+}
+
 /* Pages already read are given back (they stay in the page cache), so a 100 GB capture does
  * not show up as 100 GB of resident memory. Mapped pages count in the resident memory a
  * --max-memory cap and the benchmark measure: every 8 MB keeps at most 16 MB of them, and

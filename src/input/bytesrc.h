@@ -17,6 +17,9 @@ void bytesrc_close(bytesrc_t *s);
  * many there are (fewer only at the end of the data). Returns NULL with errbuf set on a read or
  * decompression error. The pointer stays valid until the next call of peek or advance. */
 const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf);
+/* The bytes at the current position that are at hand without reading (*have of them: the rest
+ * of a mapped file, or what the buffer holds), for a reader's fast path; valid like peek's. */
+const uint8_t *bytesrc_at_hand(const bytesrc_t *s, size_t *have);
 void bytesrc_advance(bytesrc_t *s, size_t n);
 /* The whole file when it is mapped (a plain regular file), else NULL. */
 const uint8_t *bytesrc_mapping(const bytesrc_t *s, size_t *len);

@@ -33,23 +33,9 @@ static int pcap_open(capture_t *cap, char *errbuf)
     return SL_OK;
 }
 
-static int pcap_next(capture_t *cap, struct frame *frame, char *errbuf)
+/* Record h (its header, then caplen captured bytes) as the next frame, consumed. */
+static int take_record(capture_t *cap, struct frame *frame, const uint8_t *h, uint32_t caplen)
 {
-    int status;
-    uint64_t offset = bytesrc_offset(cap->src);
-    const uint8_t *h =
-        capture_need(cap, PCAP_RECORD_HEADER, "record header", true, &status, errbuf);
-    if (!h) return status;
-    uint32_t caplen = cap_u32(cap, h + 8);
-    uint32_t limit = cap->snaplen > PCAP_MAX_SNAPLEN ? cap->snaplen : PCAP_MAX_SNAPLEN;
-    if (caplen > limit || caplen > CAPTURE_MAX_RECORD)
-        return sl_error(errbuf, SL_ERR_FORMAT,
-                        "record %llu at byte %llu claims %u captured bytes, more than the "
-                        "snapshot length %u allows: corrupt record header",
-                        (unsigned long long)cap->frames + 1, (unsigned long long)offset, caplen,
-                        cap->snaplen);
-    h = capture_need(cap, PCAP_RECORD_HEADER + caplen, "record", false, &status, errbuf);
-    if (!h) return status;
     uint32_t frac = cap_u32(cap, h + 4);
     frame->ts_ns =
         (int64_t)cap_u32(cap, h) * 1000000000 + (int64_t)frac * (cap->nanosecond ? 1 : 1000);
@@ -60,6 +46,38 @@ static int pcap_next(capture_t *cap, struct frame *frame, char *errbuf)
     frame->interface = 0;
     bytesrc_advance(cap->src, PCAP_RECORD_HEADER + caplen);
     return 1;
+}
+
+static uint32_t caplen_limit(const capture_t *cap)
+{
+    uint32_t limit = cap->snaplen > PCAP_MAX_SNAPLEN ? cap->snaplen : PCAP_MAX_SNAPLEN;
+    return limit < CAPTURE_MAX_RECORD ? limit : CAPTURE_MAX_RECORD;
+}
+
+static int pcap_next(capture_t *cap, struct frame *frame, char *errbuf)
+{
+    /* nearly always: the whole record is at hand (a mapped file, or a full buffer) */
+    size_t have;
+    const uint8_t *h = bytesrc_at_hand(cap->src, &have);
+    if (have >= PCAP_RECORD_HEADER) {
+        uint32_t caplen = cap_u32(cap, h + 8);
+        if (caplen <= caplen_limit(cap) && have - PCAP_RECORD_HEADER >= caplen)
+            return take_record(cap, frame, h, caplen);
+    }
+    int status;
+    uint64_t offset = bytesrc_offset(cap->src);
+    h = capture_need(cap, PCAP_RECORD_HEADER, "record header", true, &status, errbuf);
+    if (!h) return status;
+    uint32_t caplen = cap_u32(cap, h + 8);
+    if (caplen > caplen_limit(cap))
+        return sl_error(errbuf, SL_ERR_FORMAT,
+                        "record %llu at byte %llu claims %u captured bytes, more than the "
+                        "snapshot length %u allows: corrupt record header",
+                        (unsigned long long)cap->frames + 1, (unsigned long long)offset, caplen,
+                        cap->snaplen);
+    h = capture_need(cap, PCAP_RECORD_HEADER + caplen, "record", false, &status, errbuf);
+    if (!h) return status;
+    return take_record(cap, frame, h, caplen);
 }
 
 const struct capture_format_ops capture_format_pcap = {
