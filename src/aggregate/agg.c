@@ -467,9 +467,11 @@ void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, 
             size_t mask = t->cap - 1, j = hash[i - start] & mask;
             if (t->slot[j].index && t->slot[j].hash != hash[i - start]) j = (j + 1) & mask;
             if (t->slot[j].index && t->slot[j].hash == hash[i - start]) {
-                const char *r = ref_address(a, t->slot[j].index - 1);
-                __builtin_prefetch(r);
-                __builtin_prefetch(r + 64);
+                uint32_t ref = t->slot[j].index - 1;
+                const char *r = ref_address(a, ref);
+                __builtin_prefetch(r); /* a one-packet record is in one line */
+                for (int line = 1; !(ref & ONE_PACKET) && line < AGG_RECORD_LINES; line++)
+                    __builtin_prefetch(r + 64 * line);
             }
         }
         for (size_t i = start; i < end; i++) {

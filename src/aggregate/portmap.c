@@ -68,7 +68,7 @@ static bool to_dense(struct portmap *m)
 
 static bool grow_hash(struct portmap *m)
 {
-    uint32_t cap = m->cap ? m->cap * 2 : 8; /* 4 ports in one cache line */
+    uint32_t cap = m->cap ? m->cap * 2 : 16; /* from inline: the 5th port and room for 3 more */
     struct portmap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots) return false;
     bool added;

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PORTMAP_INLINE 2
+#define PORTMAP_INLINE 4
 
 struct portmap_slot {
     uint16_t port;
@@ -14,7 +14,7 @@ struct portmap_slot {
     uint32_t count;
 };
 
-/* 16 bytes: the form is told by cap (0: inline, PORTMAP_DENSE: the dense array, else the
+/* 24 bytes: the form is told by cap (0: inline, PORTMAP_DENSE: the dense array, else the
  * number of hash slots) so that no separate field pads the record that holds the map. Inline
  * counts are 16-bit: a port counted past 65,535 moves the map to a hash table. */
 #define PORTMAP_DENSE UINT32_MAX

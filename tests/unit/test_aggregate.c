@@ -16,6 +16,12 @@ static void count_port(void *ctx, uint16_t port, uint32_t count)
     sum[1] += port;
 }
 
+static void record_port(void *ctx, uint16_t port, uint32_t count)
+{
+    uint32_t *count_of = ctx;
+    count_of[port] += count;
+}
+
 static void test_portmap(void)
 {
     struct portmap m = {0};
@@ -39,6 +45,33 @@ static void test_portmap(void)
     portmap_free(&m);
     portmap_free(&a);
     portmap_free(&b);
+
+    /* through each form (inline, hash table, dense array), against plain counts */
+    static uint32_t want[65536];
+    memset(want, 0, sizeof want);
+    struct portmap f = {0};
+    uint32_t seed = 12345, distinct = 0;
+    for (int step = 0; step < 30000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        /* few ports at first (the inline form and its edge), then ever more */
+        uint16_t port = (uint16_t)(step < 40    ? seed >> 16 & 3
+                                   : step < 200 ? seed >> 16 & 63
+                                                : seed >> 16);
+        uint32_t count = 1 + (seed >> 8 & 7);
+        distinct += want[port] == 0;
+        want[port] += count;
+        portmap_add(&f, port, count);
+        if (step == 39)
+            CHECK("4 ports stay inline", f.cap == 0 && f.n == 4 && portmap_heap_bytes(&f) == 0);
+        if (step == 199) CHECK("more ports move to a table", f.cap != 0 && f.n == distinct);
+    }
+    CHECK("thousands of ports move to the dense array", f.cap == PORTMAP_DENSE);
+    uint32_t *got = calloc(65536, sizeof *got);
+    portmap_each(&f, record_port, got);
+    CHECK("every form counts each port exactly",
+          f.n == distinct && memcmp(got, want, sizeof want) == 0);
+    free(got);
+    portmap_free(&f);
 
     struct addrset s = {0}, t = {0};
     for (uint32_t i = 1; i <= 1000; i++)
