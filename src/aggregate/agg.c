@@ -32,6 +32,7 @@ void agg_free(agg_t *a)
     free(a->ones.block);
     day_index_free(a->index);
     if (a->next_block.p) big_ahead_cancel(&a->next_block);
+    if (a->next_one_block.p) big_ahead_cancel(&a->next_one_block);
     free(a->probed.addr);
     free(a->probed.slot);
     free(a);
@@ -122,7 +123,7 @@ static struct src_day *new_record(agg_t *a)
 
 struct one_packet *table_new_one(agg_t *a)
 {
-    return next_in_blocks(&a->ones, a->n_one, sizeof(struct one_packet), NULL);
+    return next_in_blocks(&a->ones, a->n_one, sizeof(struct one_packet), &a->next_one_block);
 }
 
 static inline bool at_limit(const agg_t *a)
@@ -514,6 +515,7 @@ bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t co
 void agg_drop_index(agg_t *a)
 {
     if (a->next_block.p) big_ahead_cancel(&a->next_block);
+    if (a->next_one_block.p) big_ahead_cancel(&a->next_one_block);
     day_index_free(a->index);
     a->index = NULL;
     a->last_days = NULL;

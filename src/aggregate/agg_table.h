@@ -60,9 +60,12 @@ struct agg {
     struct blocks ones; /* one-packet records (struct one_packet) */
     size_t n_one;
     uint64_t ones_made, ones_promoted; /* by packets: see worth_one */
-    struct big_ahead next_block;       /* the next block of records, its pages touched meanwhile */
-    day_index_t *index;                /* NULL after agg_drop_index, until the next lookup */
-    struct day_slots *last_days;       /* the table of the previous lookup's day */
+    /* the next block of full and of one-packet records, their pages touched meanwhile by a
+     * helper thread: a page's first touch costs more here than the counting (the kernel
+     * clears it), and the block that holds 10 M one-packet records is 425 MB */
+    struct big_ahead next_block, next_one_block;
+    day_index_t *index;          /* NULL after agg_drop_index, until the next lookup */
+    struct day_slots *last_days; /* the table of the previous lookup's day */
     uint64_t frames, dropped, refused;
     uint64_t memory_limit;    /* bytes at the peak, by AGG_PEAK_*; 0: none */
     int32_t min_day, max_day; /* of the records; INT32_MAX, INT32_MIN when there are none */
