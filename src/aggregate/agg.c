@@ -38,7 +38,7 @@ void agg_free(agg_t *a)
     free(a);
 }
 
-static struct day_slots *slots_of(agg_t *a, int32_t day);
+static inline struct day_slots *slots_of(agg_t *a, int32_t day);
 
 static bool rebuild_index(agg_t *a)
 {
@@ -63,15 +63,20 @@ static bool rebuild_index(agg_t *a)
     return true;
 }
 
-/* The slot table of a day, from the index (rebuilt from the records after agg_drop_index);
- * NULL when out of memory. */
-static struct day_slots *slots_of(agg_t *a, int32_t day)
+__attribute__((noinline)) static struct day_slots *slots_of_other_day(agg_t *a, int32_t day)
 {
-    if (a->last_days && a->last_days->day == day) return a->last_days;
     if (!a->index && !rebuild_index(a)) return NULL;
     struct day_slots *t = day_index_get(a->index, day);
     if (t) a->last_days = t;
     return t;
+}
+
+/* The slot table of a day, from the index (rebuilt from the records after agg_drop_index);
+ * NULL when out of memory. Nearly always the day of the packet before: inline. */
+static inline struct day_slots *slots_of(agg_t *a, int32_t day)
+{
+    if (a->last_days && a->last_days->day == day) return a->last_days;
+    return slots_of_other_day(a, day);
 }
 
 static inline bool same_key(const struct src_day *r, const struct ipaddr *src, int32_t day)
@@ -238,21 +243,28 @@ static inline bool fits_one(const struct packet *p)
 
 struct src_day table_one_packet_kept;
 
-/* table_place in t, the slot table of the day, which has room for one more. */
-static struct src_day *place_in(agg_t *a, struct day_slots *t, const struct ipaddr *src,
-                                int32_t day, uint32_t hash, const struct one_packet *one,
-                                bool limited, bool *created)
+/* place_in where slot s of t holds no full record: a one-packet record to promote, or none. */
+__attribute__((noinline)) static struct src_day *
+place_at(agg_t *a, struct day_slots *t, struct slot *s, const struct ipaddr *src, int32_t day,
+         uint32_t hash, const struct one_packet *one, bool limited, bool *created)
 {
-    *created = false;
-    struct slot *s = find_slot(a, t, src, day, hash);
-    if (s->index) {
-        uint32_t ref = s->index - 1;
-        return ref & ONE_PACKET ? promote(a, s) : record_at(a, ref);
-    }
+    if (s->index) return promote(a, s);
     if (limited && at_limit(a)) return NULL;
     *created = true;
     if (one) return add_one(a, t, s, hash, one) ? KEPT_AS_ONE : NULL;
     return add_record(a, t, s, src, day, hash);
+}
+
+/* table_place in t, the slot table of the day, which has room for one more. Inline for the
+ * common case, a full record that is there. */
+static inline struct src_day *place_in(agg_t *a, struct day_slots *t, const struct ipaddr *src,
+                                       int32_t day, uint32_t hash, const struct one_packet *one,
+                                       bool limited, bool *created)
+{
+    *created = false;
+    struct slot *s = find_slot(a, t, src, day, hash);
+    if (s->index && !((s->index - 1) & ONE_PACKET)) return record_at(a, s->index - 1);
+    return place_at(a, t, s, src, day, hash, one, limited, created);
 }
 
 struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
