@@ -11,11 +11,24 @@ struct day_index {
     struct day_slots **table; /* by hash of the day; NULL = empty */
     size_t cap, n;
     const struct day_slots *newest; /* the table made last: a new day starts at its size */
+    /* Slots for the next new day, sized like the newest day's and touched by a helper
+     * meanwhile: a day's table is megabytes that the kernel would otherwise clear while
+     * the day's first packets wait (about 0.2 s of a month with 10 M sources). */
+    struct big_ahead next_day;
 };
 
 static size_t day_home(int32_t day, size_t cap)
 {
     return ((uint32_t)day * 0x9E3779B1u >> 8) & (cap - 1);
+}
+
+/* The capacity that holds n keys at most half full, from cap (0: none yet) on. */
+static size_t cap_for(size_t n, size_t cap)
+{
+    if (!cap) cap = FIRST_CAP;
+    while ((n + 1) * 2 > cap)
+        cap *= 2;
+    return cap;
 }
 
 day_index_t *day_index_new(void)
@@ -26,6 +39,7 @@ day_index_t *day_index_new(void)
 void day_index_free(day_index_t *x)
 {
     if (!x) return;
+    if (x->next_day.p) big_ahead_cancel(&x->next_day);
     for (size_t i = 0; i < x->cap; i++)
         if (x->table[i]) {
             big_free(x->table[i]->slot, x->table[i]->cap * sizeof(struct slot));
@@ -64,9 +78,17 @@ struct day_slots *day_index_get(day_index_t *x, int32_t day)
     t->day = day;
     /* days of a capture are alike: sized like the day before, a table need not grow through
      * every size on the way (each a fresh allocation, and a rehash) */
-    if (x->newest && !day_slots_reserve(t, x->newest->n)) {
-        free(t);
-        return NULL;
+    if (x->newest) {
+        size_t cap = cap_for(x->newest->n, 0);
+        if (x->next_day.p && x->next_day.n == cap * sizeof(struct slot)) {
+            t->slot = big_ahead_take(&x->next_day);
+            t->cap = cap;
+        } else if (!day_slots_reserve(t, x->newest->n)) {
+            free(t);
+            return NULL;
+        }
+        if (x->next_day.p) big_ahead_cancel(&x->next_day);           /* sized for another day */
+        big_ahead_start(&x->next_day, t->cap * sizeof(struct slot)); /* fine if it fails */
     }
     x->table[j] = t;
     x->n++;
@@ -94,9 +116,7 @@ bool day_slots_add(struct day_slots *t, uint32_t hash, uint32_t record)
 bool day_slots_reserve(struct day_slots *t, size_t more)
 {
     if ((t->n + more + 1) * 2 <= t->cap) return true;
-    size_t cap = t->cap ? t->cap : FIRST_CAP;
-    while ((t->n + more + 1) * 2 > cap)
-        cap *= 2;
+    size_t cap = cap_for(t->n + more, t->cap);
     struct slot *slot = big_calloc(cap * sizeof *slot);
     if (!slot) return false;
     for (size_t i = 0; i < t->cap; i++)
