@@ -21,6 +21,11 @@ struct addrset {
 };
 
 uint32_t addrset_key(const struct ipaddr *a);
+/* addrset_key of an IPv4 address (host order), inline. */
+static inline uint32_t addrset_key_v4(uint32_t v4)
+{
+    return v4 ? v4 : 1;
+}
 bool addrset_add(struct addrset *s, uint32_t key);
 /* Starts fetching the memory that adding key will touch. */
 void addrset_prefetch(const struct addrset *s, uint32_t key);

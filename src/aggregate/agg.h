@@ -73,7 +73,8 @@ struct one_packet {
     uint8_t tool;
     int16_t rule;
     uint8_t service_sport; /* a SYN from a source port below 1024 */
-    uint8_t unused[5];
+    uint8_t unused;
+    uint32_t hash; /* key_hash of (source, day) */
 };
 _Static_assert(sizeof(struct one_packet) == 32, "a one-packet record is 32 bytes");
 
@@ -85,9 +86,13 @@ void agg_free(agg_t *a);
 /* Counts one classified packet into the (day, source) record. Returns false when out of
  * memory (the packet is then counted in agg_dropped()). */
 bool agg_add(agg_t *a, const struct packet *p, int32_t day);
-/* The same for n packets with their days: looks the records up ahead of use (prefetching),
- * which is what makes a table of millions of sources fast. */
-void agg_add_batch(agg_t *a, const struct packet *const *p, const int32_t *day, size_t n);
+/* Packet p of day `day` in the 32-byte form agg_add_v4 counts, which is also the form a
+ * record of that one packet is kept in. */
+struct one_packet agg_packet_form(const struct packet *p, int32_t day);
+/* Counts n IPv4 packets in that form, each sent to the address dst_key (so not to 0.0.0.0,
+ * whose key is 1: agg_add counts those): as agg_add would, but looking the records up ahead
+ * of use (prefetching), which is what makes a table of millions of sources fast. */
+void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n);
 /* What a record costs at the peak of an analysis (judging), all told: the record, its share
  * of the index, the per-record and per-source arrays, and for a full record the port and
  * address sets of a typical source. Measured on the bench/ months (about 260 bytes a record

@@ -106,8 +106,16 @@ static inline uint32_t addr_hash(const struct ipaddr *a, uint64_t seed)
     return (uint32_t)mix64(hi ^ mix64(lo ^ seed));
 }
 
+/* The hash of an IPv4 source's (source, day) key: one mixing of the two 32-bit halves, where
+ * a 16-byte address takes two. */
+static inline uint32_t key_hash_v4(uint32_t src4, int32_t day)
+{
+    return (uint32_t)mix64((uint64_t)src4 << 32 | (uint32_t)day);
+}
+
 static inline uint32_t key_hash(const struct ipaddr *src, int32_t day)
 {
+    if (ipaddr_is_v4(src)) return key_hash_v4(ipaddr_v4(src), day);
     return addr_hash(src, (uint64_t)(uint32_t)day);
 }
 

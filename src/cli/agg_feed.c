@@ -1,5 +1,5 @@
-/* Batching packets into the aggregate. agg does not read the packets' pointers into the frame,
- * which may be gone by the time a batch is counted. */
+/* Batching packets into the aggregate: IPv4 packets wait in their 32-byte form (nothing of
+ * the frame, which may be gone by the time a batch is counted). */
 #include "agg_feed.h"
 
 #include <stdlib.h>
@@ -33,7 +33,7 @@ void agg_feed_limit(struct agg_feed *f, uint64_t max_bytes)
 
 void agg_feed_flush(struct agg_feed *f)
 {
-    agg_add_batch(f->agg, f->pending_ptr, f->pending_day, f->n_pending);
+    agg_add_v4(f->agg, f->pending, f->n_pending);
     f->n_pending = 0;
 }
 
@@ -49,9 +49,11 @@ void agg_feed_packet(void *feed, struct packet *p)
         f->outside_period++;
         return;
     }
-    f->pending[f->n_pending] = *p;
-    f->pending_ptr[f->n_pending] = &f->pending[f->n_pending];
-    f->pending_day[f->n_pending] = day;
+    if (p->ip_version != 4 || p->dst4 == 0) { /* rare: counted at once, without batching */
+        agg_add(f->agg, p, day);
+        return;
+    }
+    f->pending[f->n_pending] = agg_packet_form(p, day);
     if (++f->n_pending == FEED_BATCH) agg_feed_flush(f);
 }
 

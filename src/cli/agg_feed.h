@@ -1,5 +1,5 @@
 /* Feeding decoded packets into an aggregate: day numbers in the analysis time zone, the
- * --from/--to period, and batches handed to agg_add_batch. Shared by analyze, ingest and
+ * --from/--to period, and batches handed to agg_add_v4. Shared by analyze, ingest and
  * capture. */
 #ifndef SCANLENS_AGG_FEED_H
 #define SCANLENS_AGG_FEED_H
@@ -14,10 +14,8 @@ struct agg_feed {
     struct dayclock clock;
     int32_t from_day, to_day;
     uint64_t outside_period;
-    uint64_t memory_limit; /* bytes per feed (per thread); 0: none */
-    struct packet pending[FEED_BATCH];
-    const struct packet *pending_ptr[FEED_BATCH];
-    int32_t pending_day[FEED_BATCH];
+    uint64_t memory_limit;                 /* bytes per feed (per thread); 0: none */
+    struct one_packet pending[FEED_BATCH]; /* IPv4 packets in 32 bytes, for agg_add_v4 */
     size_t n_pending;
 };
 

@@ -158,10 +158,11 @@ static struct packet make_syn(const char *src, const char *dst, uint16_t sport, 
     p.status = PKT_OK;
     p.kind = KIND_SYN_PROBE;
     p.proto = IPPROTO_NUM_TCP;
-    p.ip_version = 4;
     ipaddr_parse(src, &p.src);
     ipaddr_parse(dst, &p.dst);
-    if (ipaddr_is_v4(&p.dst)) p.dst4 = ipaddr_v4(&p.dst); /* as the decoder sets it */
+    /* as the decoder sets them: the version from the addresses, IPv4 ones in host order too */
+    p.ip_version = ipaddr_is_v4(&p.src) ? 4 : 6;
+    if (p.ip_version == 4) p.src4 = ipaddr_v4(&p.src), p.dst4 = ipaddr_v4(&p.dst);
     p.sport = sport;
     p.dport = dport;
     p.ts_ns = ts_ns;
