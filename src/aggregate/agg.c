@@ -408,21 +408,6 @@ static HOT_INLINE bool count_into(agg_t *a, struct src_day *r, const struct one_
     return ok;
 }
 
-struct one_packet agg_packet_form(const struct packet *p, int32_t day)
-{
-    return (struct one_packet){
-        .src4 = ipaddr_v4(&p->src),
-        .day = day,
-        .ts_ns = p->ts_ns,
-        .dst_key = p->ip_version == 4 ? addrset_key_v4(p->dst4) : addrset_key(&p->dst),
-        .dport = p->dport,
-        .kind = p->kind,
-        .tool = p->tool,
-        .rule = p->rule,
-        .service_sport = p->kind == KIND_SYN_PROBE && p->sport < 1024,
-        .hash = p->ip_version == 4 ? key_hash_v4(p->src4, day) : key_hash(&p->src, day)};
-}
-
 bool agg_add(agg_t *a, const struct packet *p, int32_t day)
 {
     struct one_packet o = agg_packet_form(p, day);
