@@ -234,7 +234,7 @@ static void test_absorb_blocks(void)
                                        d * 86400000000000LL + i, 0, -1);
             uint32_t src = 0x0A000000u + (uint32_t)(i * 7 + d * 3) % 100000u;
             p.src.b[12] = (uint8_t)(src >> 24), p.src.b[13] = (uint8_t)(src >> 16);
-            p.src.b[14] = (uint8_t)(src >> 8), p.src.b[15] = (uint8_t)src;
+            p.src.b[14] = (uint8_t)(src >> 8), p.src.b[15] = (uint8_t)src, p.src4 = src;
             agg_add(whole, &p, d);
         }
     int ok = 0, cuts = 0;
@@ -246,7 +246,7 @@ static void test_absorb_blocks(void)
                                            d * 86400000000000LL + i, 0, -1);
                 uint32_t src = 0x0A000000u + (uint32_t)(i * 7 + d * 3) % 100000u;
                 p.src.b[12] = (uint8_t)(src >> 24), p.src.b[13] = (uint8_t)(src >> 16);
-                p.src.b[14] = (uint8_t)(src >> 8), p.src.b[15] = (uint8_t)src;
+                p.src.b[14] = (uint8_t)(src >> 8), p.src.b[15] = (uint8_t)src, p.src4 = src;
                 agg_add(n < cut ? early : late, &p, d);
             }
         agg_absorb(early, late);
