@@ -109,7 +109,7 @@ static inline struct one_packet agg_packet_form(const struct packet *p, int32_t 
 void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n);
 /* What a record costs at the peak of an analysis (judging), all told: the record, its share
  * of the index, the per-record and per-source arrays, and for a full record the port and
- * address sets of a typical source. Measured on the bench/ months (about 260 bytes a record
+ * address sets of a typical source. Measured on the bench/ months (about 225 bytes a record
  * with 100,000 sources, 65 with 10 million where nearly all are of one packet), with room
  * to spare. An estimate: a source that sweeps every port of a day takes 256 KiB for it. */
 #define AGG_PEAK_FULL_RECORD 320
