@@ -59,7 +59,8 @@ bool src_day_merge(struct src_day *into, const struct src_day *from);
 bool src_day_add_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t count);
 
 /* A (day, source) record of a single packet: the packet's few fields, 32 bytes where a full
- * record takes 128. On a darknet most sources send one packet a day (13.3 M of the 13.7 M
+ * record takes 136. It is also the form a packet waits in to be counted (agg_packet_form,
+ * agg_add_v4). On a darknet most sources send one packet a day (13.3 M of the 13.7 M
  * records of the benchmark's 10 M-source month). Only for IPv4 sources and packets whose
  * record needs no heap (not UDP probes); the second packet of the (day, source) moves it into
  * a full record. Readers see it as a full record (agg_record's scratch), or read it as it is
@@ -75,7 +76,7 @@ struct one_packet {
     int16_t rule;
     uint8_t service_sport; /* a SYN from a source port below 1024 */
     uint8_t unused;
-    uint32_t hash; /* key_hash of (source, day) */
+    uint32_t hash; /* key_hash of (source, day), for counting; not read from a kept record */
 };
 _Static_assert(sizeof(struct one_packet) == 32, "a one-packet record is 32 bytes");
 
