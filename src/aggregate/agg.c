@@ -97,16 +97,16 @@ static inline bool ref_matches(const agg_t *a, uint32_t ref, const struct ipaddr
 }
 
 /* Where the record of a slot is, to fetch it ahead. */
-static inline const char *ref_address(const agg_t *a, uint32_t ref)
+static inline const void *ref_address(const agg_t *a, uint32_t ref)
 {
-    return ref & ONE_PACKET ? (const char *)one_at(a, ref & ~ONE_PACKET)
-                            : (const char *)record_at(a, ref);
+    return ref & ONE_PACKET ? (const void *)one_at(a, ref & ~ONE_PACKET)
+                            : (const void *)record_at(a, ref);
 }
 
 /* The place of item n (the first not used) in a list of blocks of `size`-byte items, adding a
- * block when n starts one: taken from `ahead` when given (whose pages a helper has touched
- * meanwhile; the block after is started then), else allocated here. NULL when out of
- * memory. */
+ * block when n starts one: taken from `ahead` (whose pages a helper has touched meanwhile;
+ * the block after is started then), or allocated here if that could not be started. NULL
+ * when out of memory. */
 static void *next_in_blocks(struct blocks *b, size_t n, size_t size, struct big_ahead *ahead)
 {
     if ((n & (BLOCK_RECORDS - 1)) == 0 && n >> BLOCK_BITS == b->n) {
@@ -118,10 +118,10 @@ static void *next_in_blocks(struct blocks *b, size_t n, size_t size, struct big_
             b->cap = cap;
         }
         size_t bytes = BLOCK_RECORDS * size;
-        void *block = ahead && ahead->p ? big_ahead_take(ahead) : big_calloc(bytes);
+        void *block = ahead->p ? big_ahead_take(ahead) : big_calloc(bytes);
         if (!block) return NULL;
         b->block[b->n++] = block;
-        if (ahead) big_ahead_start(ahead, bytes); /* the block after: ready when it is needed */
+        big_ahead_start(ahead, bytes); /* the block after: ready when it is needed */
     }
     return (char *)b->block[n >> BLOCK_BITS] + (n & (BLOCK_RECORDS - 1)) * size;
 }
@@ -270,7 +270,7 @@ static HOT_INLINE struct src_day *place_in(agg_t *a, struct day_slots *t, const 
 struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
                             const struct one_packet *one, bool limited, bool *created)
 {
-    *created = false;
+    *created = false; /* also when there is no table to look in */
     struct day_slots *t = slots_of(a, day);
     if (!t || !day_slots_reserve(t, 1)) return NULL;
     return place_in(a, t, src, day, hash, one, limited, created);
@@ -456,21 +456,18 @@ void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n)
             if (t && t != reserved && !day_slots_reserve(t, end - start)) t = NULL;
             if (t) reserved = t;
             table[i - start] = t;
-            if (t && t->cap) __builtin_prefetch(&t->slot[o[i].hash & (t->cap - 1)]);
+            if (t) __builtin_prefetch(&t->slot[o[i].hash & (t->cap - 1)]);
         }
         for (size_t i = start; i < end; i++) {
             const struct day_slots *t = table[i - start];
-            if (!t || !t->cap) continue;
+            if (!t) continue;
             /* the first slot of this hash from its home: past one other key, as a table half
              * full often has one */
             size_t mask = t->cap - 1, j = o[i].hash & mask;
             if (t->slot[j].index && t->slot[j].hash != o[i].hash) j = (j + 1) & mask;
             if (t->slot[j].index && t->slot[j].hash == o[i].hash) {
                 uint32_t ref = t->slot[j].index - 1;
-                const char *r = ref_address(a, ref);
-                __builtin_prefetch(r); /* a one-packet record is in one line */
-                for (int line = 1; !(ref & ONE_PACKET) && line < AGG_RECORD_LINES; line++)
-                    __builtin_prefetch(r + 64 * line);
+                agg_prefetch_record(ref_address(a, ref), !(ref & ONE_PACKET));
             }
         }
         for (size_t i = start; i < end; i++) {

@@ -45,6 +45,16 @@ _Static_assert(sizeof(struct src_day) == 136, "a record is 136 bytes");
 /* The cache lines of a full record, to fetch ahead: at p, p + 64 and p + 128. */
 #define AGG_RECORD_LINES 3
 
+/* Starts fetching the record stored at p: its three lines when full, the one line of a
+ * one-packet record otherwise. Inline on purpose: a function of another file that only
+ * prefetches is dropped whole by the compiler (it has no effect it must keep). */
+static inline void agg_prefetch_record(const void *p, bool full)
+{
+    __builtin_prefetch(p);
+    for (int line = 1; full && line < AGG_RECORD_LINES; line++)
+        __builtin_prefetch((const char *)p + 64 * line);
+}
+
 /* Distinct UDP destination ports of a record. */
 static inline uint32_t src_day_udp_ports(const struct src_day *r)
 {

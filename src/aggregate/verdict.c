@@ -186,11 +186,8 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
 static inline void fetch_ahead(const agg_t *agg, const uint32_t *member, const uint32_t *end)
 {
     if (member + JUDGE_AHEAD < end) {
-        const char *ahead = agg_record_address(agg, member[JUDGE_AHEAD]);
-        __builtin_prefetch(ahead); /* a one-packet record is in one line */
-        for (int line = 1; agg_record_stored(agg, member[JUDGE_AHEAD]) && line < AGG_RECORD_LINES;
-             line++)
-            __builtin_prefetch(ahead + 64 * line);
+        agg_prefetch_record(agg_record_address(agg, member[JUDGE_AHEAD]),
+                            agg_record_stored(agg, member[JUDGE_AHEAD]) != NULL);
     }
     const struct src_day *r =
         member + JUDGE_AHEAD / 2 < end ? agg_record_stored(agg, member[JUDGE_AHEAD / 2]) : NULL;
@@ -565,11 +562,8 @@ void source_reader_ahead(source_reader_t *r, size_t k)
     if (k + READ_AHEAD < an->n_sources) {
         size_t i = analysis_ranked(an, k + READ_AHEAD);
         for (uint32_t m = g->offsets[i]; m < g->offsets[i + 1] && m < g->offsets[i] + 4; m++) {
-            const char *record = agg_record_address(an->agg, g->members[m]);
-            __builtin_prefetch(record);
-            for (int line = 1; agg_record_stored(an->agg, g->members[m]) && line < AGG_RECORD_LINES;
-                 line++)
-                __builtin_prefetch(record + 64 * line);
+            agg_prefetch_record(agg_record_address(an->agg, g->members[m]),
+                                agg_record_stored(an->agg, g->members[m]) != NULL);
         }
     }
 }
