@@ -337,6 +337,16 @@ run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
+# Cut inside its last record: read in pieces, the message gives the file's count, not a piece's.
+head -c $(($(stat -c %s "$T/big.pcap") - 10)) "$T/big.pcap" >"$T/big-cut.pcap"
+run analyze -q -j 2 -o "$T/cut2" "$T/big-cut.pcap"
+rc2=$rc said2=$(sed -n 's/.*; \([0-9]*\) whole packets of the file were used.*/\1/p' "$T/err")
+run analyze -q -j 1 "$T/big-cut.pcap"
+said1=$(sed -n 's/.*; the \([0-9]*\) whole packets before it were used.*/\1/p' "$T/err")
+check "a cut file read in pieces: exit 3, the same count of packets used as one thread ($said2, $said1)" \
+    [ "$rc2" = 3 -a "$rc" = 3 -a "${said2:-x}" = 1199999 -a "${said1:-y}" = 1199999 ]
+check "... and that count is what the report counted" \
+    [ "$(json_get "$T/cut2/summary.json" 'd["packets"]')" = 1199999 ]
 run analyze -q -j 0 "$CAP/real-zmap-syn.pcap"
 check "-j 0: exit 2" [ "$rc" = 2 ]
 

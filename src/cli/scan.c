@@ -97,8 +97,10 @@ void scan_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end
     if (warning) fprintf(diag(job), "scanlens: %s: warning: %s\n", path, warning);
     if (rc < 0) {
         res->status = rc;
-        fprintf(diag(job), "scanlens: %s: %s; the %llu whole packets before it were used\n", path,
-                res->message, (unsigned long long)res->frames);
+        /* a piece's own count is not the file's: scan_parallel says it for the whole file */
+        if (start == 0 && end == UINT64_MAX)
+            fprintf(diag(job), "scanlens: %s: %s; the %llu whole packets before it were used\n",
+                    path, res->message, (unsigned long long)res->frames);
     }
     capture_close(cap);
 }

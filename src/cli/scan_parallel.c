@@ -62,6 +62,14 @@ static void combine(struct file_result *into, const struct piece *pieces, size_t
     }
 }
 
+static size_t pieces_of(const struct piece *pieces, size_t n, size_t file)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += pieces[i].file == file;
+    return k;
+}
+
 void scan_parallel(struct scan_job *job)
 {
     size_t cap = job->n_paths * 2 + 8, n = 0;
@@ -112,8 +120,15 @@ void scan_parallel(struct scan_job *job)
         if (w->ctx) job->join_ctx(job->ctx, w->ctx);
         bpf_set_close(w->filter);
     }
-    for (size_t f = 0; f < job->n_paths; f++)
+    for (size_t f = 0; f < job->n_paths; f++) {
+        const struct file_result *r = &job->results[f];
         combine(&job->results[f], pieces, n, f);
+        /* Damage in a file read in pieces is said here (a piece knows only its own count);
+         * the pieces after the damaged one were read too: every whole packet of the file. */
+        if (r->status != SL_OK && pieces_of(pieces, n, f) > 1)
+            fprintf(diag(job), "scanlens: %s: %s; %llu whole packets of the file were used\n",
+                    r->path, r->message, (unsigned long long)r->frames);
+    }
     free(pieces);
     free(workers);
     return;
