@@ -134,18 +134,55 @@ static void rank_sources(struct analysis *an, uint64_t *keys)
             an->rank[i] = (uint32_t)i;
 }
 
-/* The tool with the most matches among merged's tallies (TOOL_UNKNOWN when none matched);
- * its rule and matches into s. */
-static uint8_t best_tool(struct source_summary *s, const struct src_day *merged)
+/* A source's matches by tool over all its days. Summed per tool, not in the records' two
+ * slots: which tools keep a slot depends on the order days are folded in, and that order (the
+ * records' numbers) depends on which thread read which piece of the input. */
+struct tool_sums {
+    uint64_t count[FP_MAX_TOOLS];
+    int16_t rule[FP_MAX_TOOLS]; /* the earliest rule that matched */
+    uint32_t seen;              /* bit t: tool t has matches */
+};
+_Static_assert(FP_MAX_TOOLS <= 32, "a tool is a bit of tool_sums.seen");
+
+static void tool_sums_add(struct tool_sums *ts, const struct tool_tally *t)
 {
-    const struct tool_tally *best = NULL;
-    for (int i = 0; i < AGG_TOOL_SLOTS; i++) {
-        const struct tool_tally *t = &merged->tools[i];
-        if (t->count && (!best || t->count > best->count)) best = t;
+    uint32_t bit = 1u << t->tool;
+    if (!(ts->seen & bit)) {
+        ts->seen |= bit;
+        ts->count[t->tool] = 0;
+        ts->rule[t->tool] = t->rule;
     }
-    s->rule = best ? best->rule : -1;
-    s->tool_matched = best ? best->count : 0;
-    return best ? best->tool : TOOL_UNKNOWN;
+    ts->count[t->tool] += t->count;
+    if (t->rule >= 0 && (ts->rule[t->tool] < 0 || t->rule < ts->rule[t->tool]))
+        ts->rule[t->tool] = t->rule;
+}
+
+/* Whether tool t's matches in ts rank above tool b's: more matches; between equal counts, the
+ * one that has its rule's minimum of packets, then the earlier rule (rules are in order of
+ * precedence), then the lower tool id. So the answer does not depend on the order the matches
+ * were added in, and a tie does not go to a tool the source then cannot be given. */
+static bool ranks_above(const struct tool_sums *ts, int t, int b, const fprules_t *rules)
+{
+    if (ts->count[t] != ts->count[b]) return ts->count[t] > ts->count[b];
+    bool t_enough = ts->count[t] >= fprules_rule_min_packets(rules, ts->rule[t]),
+         b_enough = ts->count[b] >= fprules_rule_min_packets(rules, ts->rule[b]);
+    if (t_enough != b_enough) return t_enough;
+    return (uint16_t)ts->rule[t] < (uint16_t)ts->rule[b]; /* -1, no rule, last */
+}
+
+/* The tool with the most matches (TOOL_UNKNOWN when none matched); its rule and matches into
+ * s. */
+static uint8_t best_tool(struct source_summary *s, const struct tool_sums *ts,
+                         const fprules_t *rules)
+{
+    int best = -1;
+    for (uint32_t seen = ts->seen; seen; seen &= seen - 1) {
+        int t = __builtin_ctz(seen);
+        if (best < 0 || ranks_above(ts, t, best, rules)) best = t;
+    }
+    s->rule = best >= 0 ? ts->rule[best] : -1;
+    s->tool_matched = best >= 0 ? ts->count[best] : 0;
+    return best >= 0 ? (uint8_t)best : TOOL_UNKNOWN;
 }
 
 /* The best tool is the source's if it has enough matches, and enough of its probes. */
@@ -197,18 +234,18 @@ static inline void fetch_ahead(const agg_t *agg, const uint32_t *member, const u
     }
 }
 
-/* Folds one source's day records into *merged (tools, first and last) and *s. Most sources of
- * a darknet are seen on one day only: their sets are counted where they are; the union of
- * several days' sets is counted in `sets`, not built. */
-static bool merge_days(struct src_day *merged, struct source_summary *s, const agg_t *agg,
+/* Folds one source's day records into *tools and *s. Most sources of a darknet are seen on
+ * one day only: their sets are counted where they are; the union of several days' sets is
+ * counted in `sets`, not built. */
+static bool merge_days(struct tool_sums *tools, struct source_summary *s, const agg_t *agg,
                        const uint32_t *days, size_t n, const uint32_t *members_end,
                        const struct verdict_config *cfg, month_sets_t *sets)
 {
     struct src_day scratch_only, scratch;
     const struct src_day *only = n == 1 ? agg_record(agg, days[0], &scratch_only) : NULL;
-    memset(merged, 0, sizeof *merged);
-    merged->first_ns = INT64_MAX;
-    merged->last_ns = INT64_MIN;
+    tools->seen = 0;
+    s->first_ns = INT64_MAX;
+    s->last_ns = INT64_MIN;
     bool ok = true;
     for (size_t d = 0; d < n; d++) {
         fetch_ahead(agg, days + d, members_end);
@@ -219,18 +256,15 @@ static bool merge_days(struct src_day *merged, struct source_summary *s, const a
             s->research_days++;
         for (int k = 0; k < KIND_COUNT; k++)
             s->kind_packets[k] += r->kind_packets[k];
-        if (r->first_ns < merged->first_ns) merged->first_ns = r->first_ns;
-        if (r->last_ns > merged->last_ns) merged->last_ns = r->last_ns;
+        if (r->first_ns < s->first_ns) s->first_ns = r->first_ns;
+        if (r->last_ns > s->last_ns) s->last_ns = r->last_ns;
         for (int i = 0; i < AGG_TOOL_SLOTS; i++)
-            if (r->tools[i].count)
-                src_day_add_tool(merged, r->tools[i].tool, r->tools[i].rule, r->tools[i].count);
+            if (r->tools[i].count) tool_sums_add(tools, &r->tools[i]);
         if (only) continue;
         ok = month_sets_add_day(sets, r) && ok;
     }
     s->src = agg_record_src(agg, days[0]);
     s->days = (uint32_t)n;
-    s->first_ns = merged->first_ns;
-    s->last_ns = merged->last_ns;
     if (only) {
         s->syn_ports = only->syn_ports.n;
         s->udp_ports = src_day_udp_ports(only);
@@ -269,8 +303,9 @@ static uint8_t summarize_one(struct source_summary *s, const struct one_packet *
  * members_end fetched ahead) into *s, which starts zeroed. Returns its best tool
  * (TOOL_UNKNOWN when none matched) in *best; false when out of memory. */
 static bool summarize(struct source_summary *s, uint8_t *best, const agg_t *agg,
-                      const uint32_t *days, size_t n, const uint32_t *members_end,
-                      const struct verdict_config *cfg, month_sets_t *sets)
+                      const fprules_t *rules, const uint32_t *days, size_t n,
+                      const uint32_t *members_end, const struct verdict_config *cfg,
+                      month_sets_t *sets)
 {
     const struct one_packet *one = n == 1 ? agg_record_one(agg, days[0]) : NULL;
     if (one) {
@@ -278,9 +313,9 @@ static bool summarize(struct source_summary *s, uint8_t *best, const agg_t *agg,
         *best = summarize_one(s, one, cfg);
         return true;
     }
-    struct src_day merged;
-    bool ok = merge_days(&merged, s, agg, days, n, members_end, cfg, sets);
-    *best = best_tool(s, &merged);
+    struct tool_sums tools;
+    bool ok = merge_days(&tools, s, agg, days, n, members_end, cfg, sets);
+    *best = best_tool(s, &tools, rules);
     return ok;
 }
 
@@ -391,7 +426,8 @@ static void *judge(void *arg)
         size_t n_days = j->g->offsets[i + 1] - j->g->offsets[i];
         uint8_t best;
         memset(&s, 0, sizeof s);
-        if (!summarize(&s, &best, j->agg, days, n_days, members_end, j->cfg, sets)) j->ok = false;
+        if (!summarize(&s, &best, j->agg, j->rules, days, n_days, members_end, j->cfg, sets))
+            j->ok = false;
         s.known = j->cfg->known ? known_list_find(j->cfg->known, &s.src) : -1;
         decide_tool(&s, best, j->rules, j->cfg);
         s.cls = (uint8_t)decide_class(&s, j->agg, j->cfg, j->infer_sensor);
@@ -438,6 +474,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->n_tools = fprules_tool_count(rules);
     an->n_records = agg_records(agg);
     an->agg = agg;
+    an->rules = rules;
     an->research_min_packets = cfg->research_min_packets;
     an->research_min_ports = cfg->research_min_ports;
     bool infer_sensor = !cfg->sensor || cfg->sensor->n == 0;
@@ -537,7 +574,8 @@ const struct source_summary *source_reader_get(source_reader_t *r, size_t i)
     struct source_summary *s = &r->summary;
     uint8_t best;
     memset(s, 0, sizeof *s);
-    if (!summarize(s, &best, r->an->agg, days, n_days, days + n_days, &r->cfg, r->sets))
+    if (!summarize(s, &best, r->an->agg, r->an->rules, days, n_days, days + n_days, &r->cfg,
+                   r->sets))
         return NULL;
     const struct source_verdict *v = &r->an->verdict[i];
     s->tool = v->tool;

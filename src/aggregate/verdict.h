@@ -93,6 +93,7 @@ struct analysis {
     size_t n_sources;
     struct grouping group; /* the records of each source, to build its summary again */
     const agg_t *agg;
+    const fprules_t *rules;        /* what a source's tool was chosen by, for reading it again */
     uint64_t research_min_packets; /* the rule the summaries are built with */
     uint32_t research_min_ports;
     uint64_t research_sources; /* sources that met the research-scan rule, of any class */

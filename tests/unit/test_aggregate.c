@@ -721,6 +721,80 @@ static void test_source_summaries(void)
     fprules_free(rules);
 }
 
+/* The tool a source is given from its tallies over days: a tie goes to the tool whose rule
+ * has its minimum of packets, then to the earlier rule; a third tool over the days is not
+ * lost to the record's two slots. The same answer whichever order the days were counted in,
+ * as when threads read pieces of a capture in either order. */
+static uint8_t tool_of(const fprules_t *rules, const struct packet *p, size_t n, bool reverse,
+                       const char *src, uint32_t *matched)
+{
+    struct verdict_config cfg;
+    verdict_config_defaults(&cfg);
+    agg_t *agg = agg_new();
+    for (size_t i = 0; i < n; i++) {
+        const struct packet *q = &p[reverse ? n - 1 - i : i];
+        agg_add(agg, q, (int32_t)(q->ts_ns / 86400000000000LL));
+    }
+    struct analysis an;
+    uint8_t tool = 255;
+    *matched = 0;
+    if (analysis_build(&an, agg, rules, &cfg, NULL) == 0) {
+        source_reader_t *reader = source_reader_new(&an);
+        for (size_t i = 0; i < an.n_sources; i++) {
+            const struct source_summary *s = source_reader_get(reader, i);
+            char buf[64];
+            ipaddr_format(&s->src, buf, sizeof buf);
+            if (!strcmp(buf, src)) tool = s->tool, *matched = (uint32_t)s->tool_matched;
+        }
+        source_reader_free(reader);
+        analysis_free(&an);
+    }
+    agg_free(agg);
+    return tool;
+}
+
+static void test_tool_ties(void)
+{
+    fprules_t *rules = fprules_new();
+    fprules_parse(rules,
+                  "version 1\n[weak]\nrule w min=3 = tcp win=1\n[toolb]\nrule b = tcp win=2\n"
+                  "[toolc]\nrule c = tcp win=3\n",
+                  "t", NULL);
+    uint8_t weak = (uint8_t)fprules_tool_id(rules, "weak"),
+            toolb = (uint8_t)fprules_tool_id(rules, "toolb"),
+            toolc = (uint8_t)fprules_tool_id(rules, "toolc");
+    const int64_t day = 86400000000000LL;
+    const char *dst = "198.51.100.1";
+    /* one match each of weak (rule 0, needs 3) and toolb (rule 1), on two days */
+    struct packet tie_min[] = {make_syn("203.0.113.7", dst, 4000, 80, 0, weak, 0),
+                               make_syn("203.0.113.7", dst, 4000, 81, day, toolb, 1)};
+    /* one match each of toolc (rule 2) and toolb (rule 1) */
+    struct packet tie_rule[] = {make_syn("203.0.113.8", dst, 4000, 80, 0, toolc, 2),
+                                make_syn("203.0.113.8", dst, 4000, 81, day, toolb, 1)};
+    /* two of weak, two of toolb, then four of toolc (half the probes): three tools over three days
+     * (two packets a day or more, so that each day is a full record, numbered in day order) */
+    struct packet three[] = {make_syn("203.0.113.9", dst, 4000, 80, 0, weak, 0),
+                             make_syn("203.0.113.9", dst, 4000, 81, 1, weak, 0),
+                             make_syn("203.0.113.9", dst, 4000, 82, day, toolb, 1),
+                             make_syn("203.0.113.9", dst, 4000, 83, day + 1, toolb, 1),
+                             make_syn("203.0.113.9", dst, 4000, 84, 2 * day, toolc, 2),
+                             make_syn("203.0.113.9", dst, 4000, 85, 2 * day + 1, toolc, 2),
+                             make_syn("203.0.113.9", dst, 4000, 86, 2 * day + 2, toolc, 2),
+                             make_syn("203.0.113.9", dst, 4000, 87, 2 * day + 3, toolc, 2)};
+    for (int reverse = 0; reverse <= 1; reverse++) {
+        uint32_t matched;
+        CHECK("a tie goes to the tool whose rule has its minimum",
+              tool_of(rules, tie_min, 2, reverse, "203.0.113.7", &matched) == toolb &&
+                  matched == 1);
+        CHECK("a tie between tools with enough goes to the earlier rule",
+              tool_of(rules, tie_rule, 2, reverse, "203.0.113.8", &matched) == toolb &&
+                  matched == 1);
+        CHECK("a third tool over the days is counted",
+              tool_of(rules, three, 8, reverse, "203.0.113.9", &matched) == toolc && matched == 4);
+    }
+    fprules_free(rules);
+}
+
 int main(void)
 {
     test_source_summaries();
@@ -733,5 +807,6 @@ int main(void)
     test_merge_exact();
     test_absorb_blocks();
     test_verdicts();
+    test_tool_ties();
     CHECK_DONE();
 }
