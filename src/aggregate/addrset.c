@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Window form: cap = WINDOW_FORM | log2(width) << 24 | first address >> 8, so that finding a
- * key's bit needs no read of the bitmap (a prefetch must not wait for memory). */
-#define WINDOW_FORM 0x80000000u
+/* Window form: see ADDRSET_WINDOW. */
+#define WINDOW_FORM ADDRSET_WINDOW
 #define WINDOW_MIN_BITS 8  /* 256 addresses: a /24 */
 #define WINDOW_MAX_BITS 16 /* 65,536 addresses (8 KiB): a /16 */
 #define HASH_FIRST_CAP 16
@@ -195,7 +194,7 @@ static bool has_room(const struct addrset *s, uint32_t key)
     return (s->n + 1) * 2 <= s->cap;
 }
 
-bool addrset_add(struct addrset *s, uint32_t key)
+bool addrset_add_slow(struct addrset *s, uint32_t key)
 {
     for (uint32_t i = 0; s->cap == 0 && i < s->n; i++)
         if (s->u.small[i] == key) return true;

@@ -26,7 +26,33 @@ static inline uint32_t addrset_key_v4(uint32_t v4)
 {
     return v4 ? v4 : 1;
 }
-bool addrset_add(struct addrset *s, uint32_t key);
+/* Window form: cap = ADDRSET_WINDOW | log2(width) << 24 | first address >> 8, so that finding
+ * a key's bit needs no read of the bitmap (a prefetch must not wait for memory). */
+#define ADDRSET_WINDOW 0x80000000u
+
+/* addrset_add for what the inline fast path does not do: a set that changes form or grows. */
+bool addrset_add_slow(struct addrset *s, uint32_t key);
+
+/* Adds key; false only when out of memory. Inline for the common cases, a key that falls in
+ * the set's window or is already among the inline keys, which every probe takes: the general
+ * path's loop and form tests were mispredicted branches a packet. */
+static inline bool addrset_add(struct addrset *s, uint32_t key)
+{
+    _Static_assert(ADDRSET_INLINE == 2, "two inline keys are compared without a loop");
+    if (s->cap & ADDRSET_WINDOW) {
+        uint32_t bits = s->cap >> 24 & 0x1F, off = key - (s->cap << 8);
+        if (off >> bits == 0) {
+            uint32_t *word = &s->u.table[off >> 5], bit = 1u << (off & 31);
+            s->n += !(*word & bit);
+            *word |= bit;
+            return true;
+        }
+    } else if (s->cap == 0) {
+        bool there = (s->n > 0 && s->u.small[0] == key) | (s->n > 1 && s->u.small[1] == key);
+        if (there) return true;
+    }
+    return addrset_add_slow(s, key);
+}
 /* Starts fetching the memory that adding key will touch. */
 void addrset_prefetch(const struct addrset *s, uint32_t key);
 /* Starts fetching the start of the set's table or bitmap, before a merge or an each. */

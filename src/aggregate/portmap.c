@@ -86,7 +86,7 @@ static bool grow_hash(struct portmap *m)
     return true;
 }
 
-bool portmap_add(struct portmap *m, uint16_t port, uint32_t count)
+bool portmap_add_slow(struct portmap *m, uint16_t port, uint32_t count)
 {
     if (mode_of(m) == MODE_DENSE) {
         if (m->u.dense[port] == 0) m->n++;
@@ -94,14 +94,8 @@ bool portmap_add(struct portmap *m, uint16_t port, uint32_t count)
         return true;
     }
     if (mode_of(m) == MODE_INLINE) {
-        uint32_t i = 0;
-        while (i < m->n && m->u.small.port[i] != port)
-            i++;
-        if (i < m->n && count <= (uint32_t)(UINT16_MAX - m->u.small.count[i])) {
-            m->u.small.count[i] = (uint16_t)(m->u.small.count[i] + count);
-            return true;
-        }
-        if (i == m->n && m->n < PORTMAP_INLINE && count <= UINT16_MAX) {
+        int i = portmap_small_find(m, port);
+        if (i < 0 && m->n < PORTMAP_INLINE && count <= UINT16_MAX) {
             m->u.small.port[m->n] = port;
             m->u.small.count[m->n] = (uint16_t)count;
             m->n++;
@@ -111,7 +105,7 @@ bool portmap_add(struct portmap *m, uint16_t port, uint32_t count)
     } else if ((m->n + 1) * 2 > m->cap) {
         if (m->n + 1 > DENSE_AFTER) {
             if (!to_dense(m)) return false;
-            return portmap_add(m, port, count);
+            return portmap_add_slow(m, port, count);
         }
         if (!grow_hash(m)) return false;
     }

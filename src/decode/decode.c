@@ -1,8 +1,6 @@
 /* Chains the per-layer decoders: link, then IPv4 or IPv6, then TCP, UDP or ICMP. */
 #include "decode.h"
 
-#include <string.h>
-
 #include "layers.h"
 
 static int decode_layers(struct cursor *c, struct packet *p)
@@ -34,12 +32,14 @@ static int decode_layers(struct cursor *c, struct packet *p)
 int decode_frame(struct packet *p, uint16_t linktype, const uint8_t *data, uint32_t caplen,
                  uint32_t wirelen, int64_t ts_ns)
 {
-    memset(p, 0, sizeof *p);
+    /* Copied from a constant rather than memset: GCC makes that 176-byte memset a `rep stos`,
+     * whose start-up costs more than the stores (a packet's worth of time, every packet). */
+    static const struct packet blank = {.rule = -1};
+    *p = blank;
     p->ts_ns = ts_ns;
     p->caplen = caplen;
     p->wirelen = wirelen;
     p->linktype = linktype;
-    p->rule = -1;
     struct cursor c;
     cursor_init(&c, data, caplen);
     p->status = (uint8_t)decode_layers(&c, p);

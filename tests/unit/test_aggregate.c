@@ -66,6 +66,18 @@ static void test_portmap(void)
         if (step == 199) CHECK("more ports move to a table", f.cap != 0 && f.n == distinct);
     }
     CHECK("thousands of ports move to the dense array", f.cap == PORTMAP_DENSE);
+    /* the inline ports are compared all at once: unused places (zero) are not port 0, and a
+     * count past 16 bits moves the map to a table */
+    struct portmap z = {0};
+    portmap_add(&z, 7, 1);
+    portmap_add(&z, 0, 1);
+    CHECK("port 0 is a port of its own", z.cap == 0 && z.n == 2 && portmap_small_find(&z, 0) == 1);
+    portmap_add(&z, 0, 70000);
+    uint32_t *zc = calloc(65536, sizeof *zc);
+    portmap_each(&z, record_port, zc);
+    CHECK("a count past 65,535 is kept whole", z.n == 2 && zc[0] == 70001 && zc[7] == 1);
+    free(zc);
+    portmap_free(&z);
     uint32_t *got = calloc(65536, sizeof *got);
     portmap_each(&f, record_port, got);
     CHECK("every form counts each port exactly",
