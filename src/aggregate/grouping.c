@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/error.h"
+#include "../util/parallel.h"
 #include "../util/radix.h"
 
 /* An IPv4 address is its own key (ipaddr_v4); an IPv6 address is keyed by a hash, and
@@ -81,41 +82,130 @@ static size_t number_sources(struct grouping *g, const agg_t *agg, const uint64_
     return m;
 }
 
+/* One thread's share of grouping, in two steps each (the threads meet between them):
+ * records [lo, hi) are counted by family, then written as pairs at the slice's place; sorted
+ * IPv4 pairs [lo, hi) are counted for where a new source starts, then numbered from the
+ * slice's first source number. */
+struct group_slice {
+    struct grouping *g;
+    const agg_t *agg;
+    const uint8_t *excluded;
+    uint32_t *record_source;
+    uint64_t *pairs;
+    size_t lo, hi;
+    enum { COUNT_FAMILIES, WRITE_PAIRS, COUNT_STARTS, WRITE_SOURCES } step;
+    size_t n4, n6;        /* COUNT_FAMILIES: this slice's records of each family */
+    size_t at4, at6;      /* WRITE_PAIRS: where they go in pairs */
+    size_t starts, first; /* sources starting in the slice; number of its first */
+};
+
+/* One-packet records are always IPv4: their family needs no read of the record. */
+static bool record_is_v4(const agg_t *agg, size_t r)
+{
+    if (agg_record_one(agg, r)) return true;
+    struct ipaddr src = agg_record_src(agg, r);
+    return ipaddr_is_v4(&src);
+}
+
+static void *group_step(void *arg)
+{
+    struct group_slice *s = arg;
+    const uint64_t *pairs = s->pairs;
+    switch (s->step) {
+    case COUNT_FAMILIES:
+        for (size_t r = s->lo; r < s->hi; r++) {
+            s->record_source[r] = NO_SOURCE;
+            if (s->excluded && s->excluded[r]) continue;
+            if (record_is_v4(s->agg, r))
+                s->n4++;
+            else
+                s->n6++;
+        }
+        break;
+    case WRITE_PAIRS: /* both families in record order, for a stable sort */
+        for (size_t r = s->lo; r < s->hi; r++) {
+            if (s->excluded && s->excluded[r]) continue;
+            struct ipaddr src = agg_record_src(s->agg, r);
+            if (ipaddr_is_v4(&src))
+                s->pairs[s->at4++] = (uint64_t)ipaddr_v4(&src) << 32 | r;
+            else
+                s->pairs[s->at6++] = (uint64_t)v6_key(&src) << 32 | r;
+        }
+        break;
+    case COUNT_STARTS:
+        for (size_t i = s->lo; i < s->hi; i++)
+            s->starts += i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32;
+        break;
+    case WRITE_SOURCES: {
+        size_t source = s->first;
+        for (size_t i = s->lo; i < s->hi; i++) {
+            uint32_t r = (uint32_t)pairs[i];
+            if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32)
+                s->g->offsets[source++] = (uint32_t)i;
+            s->g->members[i] = r;
+            s->record_source[r] = (uint32_t)source - 1;
+        }
+        break;
+    }
+    }
+    return NULL;
+}
+
+static void run_step(struct group_slice *slice, size_t threads, int step, size_t n)
+{
+    for (size_t t = 0; t < threads; t++) {
+        slice[t].step = step;
+        slice[t].lo = n * t / threads;
+        slice[t].hi = n * (t + 1) / threads;
+    }
+    run_in_threads(group_step, slice, sizeof *slice, threads);
+}
+
 int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded,
-                   uint32_t *record_source)
+                   uint32_t *record_source, size_t threads)
 {
     size_t n = agg_records(agg), n4 = 0, n6 = 0;
     memset(g, 0, sizeof *g);
+    if (threads < 1) threads = 1;
+    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
     uint64_t *pairs =
-        malloc((n ? n : 1) * sizeof *pairs); /* IPv4 from the start, IPv6 from the end */
+        malloc((n ? n : 1) * sizeof *pairs); /* IPv4 from the start, IPv6 at the end */
     uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
     g->offsets = malloc((n + 1) * sizeof *g->offsets);
     g->members = malloc((n ? n : 1) * sizeof *g->members);
     int rc = pairs && tmp && g->offsets && g->members ? SL_OK : SL_ERR_NOMEM;
+    struct group_slice slice[PARALLEL_MAX];
+    for (size_t t = 0; t < threads; t++)
+        slice[t] = (struct group_slice){.g = g,
+                                        .agg = agg,
+                                        .excluded = excluded,
+                                        .record_source = record_source,
+                                        .pairs = pairs};
     if (rc == SL_OK) {
-        for (size_t r = 0; r < n; r++) {
-            record_source[r] = NO_SOURCE;
-            if (excluded && excluded[r]) continue;
-            struct ipaddr src = agg_record_src(agg, r);
-            if (ipaddr_is_v4(&src))
-                pairs[n4++] = (uint64_t)ipaddr_v4(&src) << 32 | r;
-            else
-                pairs[n - ++n6] = (uint64_t)v6_key(&src) << 32 | r;
+        run_step(slice, threads, COUNT_FAMILIES, n);
+        for (size_t t = 0; t < threads; t++)
+            n6 += slice[t].n6;
+        for (size_t t = 0, at6 = n - n6; t < threads; t++) {
+            slice[t].at4 = n4;
+            slice[t].at6 = at6;
+            n4 += slice[t].n4;
+            at6 += slice[t].n6;
         }
+        run_step(slice, threads, WRITE_PAIRS, n);
         uint64_t *v6 = pairs + n - n6;
-        for (size_t i = 0; i < n6 / 2; i++) { /* back into record order, for a stable sort */
-            uint64_t t = v6[i];
-            v6[i] = v6[n6 - 1 - i];
-            v6[n6 - 1 - i] = t;
-        }
         /* by key; among equal keys in record order, as they came */
-        radix_sort_u64(pairs, tmp, n4, 32);
+        radix_sort_u64_threads(pairs, tmp, n4, 32, threads);
         radix_sort_u64(v6, tmp, n6, 32);
         rc = split_hash_runs(agg, v6, n6);
     }
     if (rc == SL_OK) {
-        size_t m = number_sources(g, agg, pairs, n4, false, 0, record_source);
-        m = number_sources(g, agg, pairs + n - n6, n6, true, m, record_source);
+        run_step(slice, threads, COUNT_STARTS, n4);
+        for (size_t t = 0; t < threads; t++) {
+            slice[t].first = g->n_sources;
+            g->n_sources += slice[t].starts;
+        }
+        run_step(slice, threads, WRITE_SOURCES, n4);
+        size_t m = number_sources(g, agg, pairs + n - n6, n6, true, n4, record_source);
         g->offsets[g->n_sources] = (uint32_t)m;
     }
     free(pairs);

@@ -18,9 +18,10 @@ struct grouping {
 };
 
 /* Groups the records not marked in excluded (NULL: none) and sets record_source[r] to the
- * source of record r, or NO_SOURCE. Returns SL_OK or SL_ERR_NOMEM. */
+ * source of record r, or NO_SOURCE, on up to `threads` threads. Returns SL_OK or
+ * SL_ERR_NOMEM. */
 int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded,
-                   uint32_t *record_source);
+                   uint32_t *record_source, size_t threads);
 void grouping_free(struct grouping *g);
 
 #endif

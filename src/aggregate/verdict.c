@@ -85,7 +85,7 @@ static struct sort_key unpack(const struct analysis *an, uint64_t key)
 /* Fills order[i] with the number of the i-th source in report order, from the keys judging
  * left (keys[i]: source i's packed key, or NOT_PACKED), which it reorders. The few sources
  * whose keys do not pack have their summaries built again for their counts. */
-static bool sorted_order(const struct analysis *an, uint64_t *keys, uint32_t *order)
+static bool sorted_order(const struct analysis *an, uint64_t *keys, uint32_t *order, size_t threads)
 {
     size_t n = an->n_sources, n_packed = 0, n_other = 0;
     for (size_t i = 0; i < n; i++)
@@ -107,7 +107,7 @@ static bool sorted_order(const struct analysis *an, uint64_t *keys, uint32_t *or
     if (ok) {
         /* The keys are in source order, and the sort is stable: the counts (the high 32
          * bits) are all it needs to sort on, half the passes of the whole key. */
-        radix_sort_u64(keys, tmp, n_packed, 32);
+        radix_sort_u64_threads(keys, tmp, n_packed, 32, threads);
         qsort(other, n_other, sizeof *other, compare_key);
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
@@ -126,10 +126,10 @@ static bool sorted_order(const struct analysis *an, uint64_t *keys, uint32_t *or
 }
 
 /* Ranks the sources (most SYNs first) without moving them: an->rank. */
-static void rank_sources(struct analysis *an, uint64_t *keys)
+static void rank_sources(struct analysis *an, uint64_t *keys, size_t threads)
 {
     an->rank = malloc((an->n_sources ? an->n_sources : 1) * sizeof *an->rank);
-    if (an->rank && !sorted_order(an, keys, an->rank)) /* number order: correct, less tidy */
+    if (an->rank && !sorted_order(an, keys, an->rank, threads)) /* number order: correct */
         for (size_t i = 0; i < an->n_sources; i++)
             an->rank[i] = (uint32_t)i;
 }
@@ -484,7 +484,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->record_source = malloc((n ? n : 1) * sizeof *an->record_source);
     an->record_scanner_tool = malloc(n ? n : 1);
     if (!an->record_source || !an->record_scanner_tool ||
-        grouping_build(&an->group, agg, cfg->excluded, an->record_source) != SL_OK ||
+        grouping_build(&an->group, agg, cfg->excluded, an->record_source, cfg->threads) != SL_OK ||
         !(an->verdict =
               malloc((an->group.n_sources ? an->group.n_sources : 1) * sizeof *an->verdict)) ||
         !(keys = malloc((an->group.n_sources ? an->group.n_sources : 1) * sizeof *keys))) {
@@ -520,7 +520,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
         ok = ok && slices[t].ok;
     }
     int rc = ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory while merging days");
-    if (rc == SL_OK) rank_sources(an, keys);
+    if (rc == SL_OK) rank_sources(an, keys, threads);
     free(keys);
     if (rc != SL_OK) analysis_free(an);
     return rc;

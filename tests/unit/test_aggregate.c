@@ -1,5 +1,6 @@
 /* Aggregation: exact port and address sets, merges that do not depend on how the input was
  * split, and the source verdict rules (consistency, reflection, sensor). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "check.h"
 #include "classify/netset.h"
 #include "decode/decode.h"
+#include "util/radix.h"
 
 static void count_port(void *ctx, uint16_t port, uint32_t count)
 {
@@ -493,7 +495,7 @@ static void test_grouping(void)
     uint32_t *record_source = malloc(n * sizeof *record_source);
     excluded[7] = 1;
     struct grouping g;
-    CHECK("grouping: builds", grouping_build(&g, agg, excluded, record_source) == 0);
+    CHECK("grouping: builds", grouping_build(&g, agg, excluded, record_source, 1) == 0);
     CHECK("grouping: five sources, the two IPv6 with one hash apart", g.n_sources == 5);
     int one_address = 1, in_order = 1, v4_sorted = 1;
     size_t seen = 0;
@@ -807,11 +809,68 @@ static void test_tool_ties(void)
     fprules_free(rules);
 }
 
+/* Grouping and its radix sort on several threads give what one thread gives: the same sources,
+ * members in the same order, stable among equal keys. Enough records for the threads to be
+ * used (the sort goes to threads from 200,000 pairs). */
+static void test_grouping_threads(void)
+{
+    enum { N = 500000 };
+    uint64_t *one = malloc(N * sizeof *one), *many = malloc(N * sizeof *many),
+             *tmp = malloc(N * sizeof *tmp);
+    uint32_t seed = 7;
+    for (uint32_t i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        one[i] = many[i] = (uint64_t)(seed >> 16 & 0x3FFF) << 32 | i; /* many equal keys */
+    }
+    radix_sort_u64(one, tmp, N, 32);
+    radix_sort_u64_threads(many, tmp, N, 32, 3);
+    bool stable = true;
+    for (uint32_t i = 1; i < N; i++)
+        stable &= one[i - 1] >> 32 < one[i] >> 32 || (uint32_t)one[i - 1] < (uint32_t)one[i];
+    CHECK("radix sort on threads: as on one, stable",
+          stable && memcmp(one, many, N * sizeof *one) == 0);
+    free(one);
+    free(many);
+    free(tmp);
+
+    agg_t *agg = agg_new();
+    char src[64];
+    for (uint32_t i = 0; i < 240000; i++) { /* 80,000 sources on 3 days, and some IPv6 */
+        uint32_t s = i * 7919 % 80000;      /* each source once in each 80,000, out of order */
+        if (s % 997 == 0)
+            snprintf(src, sizeof src, "2001:db8::%x:%x", s >> 16, s & 0xFFFF);
+        else
+            snprintf(src, sizeof src, "10.%u.%u.%u", s >> 16, s >> 8 & 0xFF, s & 0xFF);
+        struct packet p = make_syn(src, "198.51.100.1", 4000, 80, i, 0, -1);
+        agg_add(agg, &p, (int32_t)(i / 80000));
+    }
+    size_t n = agg_records(agg);
+    uint8_t *excluded = calloc(n, 1);
+    for (size_t r = 0; r < n; r += 1001)
+        excluded[r] = 1;
+    uint32_t *source_1 = malloc(n * sizeof *source_1), *source_3 = malloc(n * sizeof *source_3);
+    struct grouping g1, g3;
+    bool built = grouping_build(&g1, agg, excluded, source_1, 1) == 0 &&
+                 grouping_build(&g3, agg, excluded, source_3, 3) == 0;
+    CHECK("grouping on threads: as on one",
+          built && g1.n_sources == 80000 && g3.n_sources == g1.n_sources &&
+              memcmp(g1.offsets, g3.offsets, (g1.n_sources + 1) * sizeof *g1.offsets) == 0 &&
+              memcmp(g1.members, g3.members, g1.offsets[g1.n_sources] * sizeof *g1.members) == 0 &&
+              memcmp(source_1, source_3, n * sizeof *source_1) == 0);
+    grouping_free(&g1);
+    grouping_free(&g3);
+    free(source_1);
+    free(source_3);
+    free(excluded);
+    agg_free(agg);
+}
+
 int main(void)
 {
     test_source_summaries();
     test_one_packet_records();
     test_grouping();
+    test_grouping_threads();
     test_source_order();
     test_many_sources();
     test_portmap();
