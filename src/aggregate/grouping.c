@@ -166,8 +166,7 @@ int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded
 {
     size_t n = agg_records(agg), n4 = 0, n6 = 0;
     memset(g, 0, sizeof *g);
-    if (threads < 1) threads = 1;
-    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
+    threads = parallel_slices(threads);
     uint64_t *pairs =
         malloc((n ? n : 1) * sizeof *pairs); /* IPv4 from the start, IPv6 at the end */
     uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);

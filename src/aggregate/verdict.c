@@ -503,8 +503,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
     an->n_sources = an->group.n_sources;
     /* Sources are independent: slices of them are judged by cfg->threads threads, each adding
      * up its own totals, which are summed after. */
-    size_t threads = cfg->threads > 1 ? cfg->threads : 1;
-    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
+    size_t threads = parallel_slices(cfg->threads);
     struct judge_slice slices[PARALLEL_MAX];
     for (size_t t = 0; t < threads; t++)
         slices[t] = (struct judge_slice){.an = an,

@@ -104,8 +104,7 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         if (record_scanner_tool(an, r) >= 0 && agg_record_syn(agg, r))
             order[next[agg_record_day(agg, r) - fig->first_day]++] = (uint32_t)r;
     /* next[d] is now where day d ends; cut at day ends, about used / threads records apart */
-    if (threads < 1) threads = 1;
-    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
+    threads = parallel_slices(threads);
     struct port_slice slice[PARALLEL_MAX];
     for (size_t t = 0, d = 0; t < threads; t++) {
         size_t from = t == 0 ? 0 : slice[t - 1].to, want = used * (t + 1) / threads;

@@ -62,8 +62,8 @@ static void *radix_pass(void *arg)
 
 void radix_sort_u64_threads(uint64_t *a, uint64_t *tmp, size_t n, unsigned from_bit, size_t threads)
 {
-    if (threads > PARALLEL_MAX) threads = PARALLEL_MAX;
-    if (threads <= 1 || n < RADIX_THREADS_FROM) {
+    threads = parallel_slices(threads);
+    if (threads == 1 || n < RADIX_THREADS_FROM) {
         radix_sort_u64(a, tmp, n, from_bit);
         return;
     }
