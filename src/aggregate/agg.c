@@ -287,10 +287,16 @@ static inline bool worth_one(const agg_t *a)
 /* The full record to count packet o (of source src) into, or KEPT_AS_ONE when o made a new
  * one-packet record (which then holds all of it), or NULL (out of memory, or the record
  * limit). t is the slot table of o's day, with room for one more (NULL if it could not be
- * had). */
+ * had). `seen`: a slot of t with o's hash that was looked at ahead, or NULL; taken as it is
+ * when it holds o's full record, which spares the search (records made since fill empty
+ * slots and move none, so it holds either that record or another). */
 static HOT_INLINE struct src_day *record_for(agg_t *a, struct day_slots *t,
-                                             const struct ipaddr *src, const struct one_packet *o)
+                                             const struct ipaddr *src, const struct one_packet *o,
+                                             const struct slot *seen)
 {
+    if (seen && seen->index && !((seen->index - 1) & ONE_PACKET) && seen->hash == o->hash &&
+        same_key(record_at(a, seen->index - 1), src, o->day))
+        return a->last = record_at(a, seen->index - 1);
     if (a->last && same_key(a->last, src, o->day)) return a->last;
     if (!t) return NULL;
     bool fits_one = o->kind != KIND_UDP_PROBE && ipaddr_is_v4(src) && worth_one(a);
@@ -413,7 +419,7 @@ bool agg_add(agg_t *a, const struct packet *p, int32_t day)
     struct one_packet o = agg_packet_form(p, day);
     struct day_slots *t = slots_of(a, day);
     if (t && !day_slots_reserve(t, 1)) t = NULL;
-    return count_into(a, record_for(a, t, &p->src, &o), &o, &p->dst);
+    return count_into(a, record_for(a, t, &p->src, &o, NULL), &o, &p->dst);
 }
 
 void agg_limit_memory(agg_t *a, uint64_t max_bytes)
@@ -458,8 +464,10 @@ void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n)
             table[i - start] = t;
             if (t) __builtin_prefetch(&t->slot[o[i].hash & (t->cap - 1)]);
         }
+        const struct slot *seen[BATCH];
         for (size_t i = start; i < end; i++) {
             const struct day_slots *t = table[i - start];
+            seen[i - start] = NULL;
             if (!t) continue;
             /* the first slot of this hash from its home: past one other key, as a table half
              * full often has one */
@@ -468,11 +476,13 @@ void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n)
             if (t->slot[j].index && t->slot[j].hash == o[i].hash) {
                 uint32_t ref = t->slot[j].index - 1;
                 agg_prefetch_record(ref_address(a, ref), !(ref & ONE_PACKET));
+                seen[i - start] = &t->slot[j];
             }
         }
         for (size_t i = start; i < end; i++) {
             struct ipaddr src = ipaddr_from_v4(o[i].src4);
-            struct src_day *r = rec[i - start] = record_for(a, table[i - start], &src, &o[i]);
+            struct src_day *r = rec[i - start] =
+                record_for(a, table[i - start], &src, &o[i], seen[i - start]);
             if (r && r != KEPT_AS_ONE) prefetch_sets(r, &o[i]);
         }
         for (size_t i = start; i < end; i++) {
