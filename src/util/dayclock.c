@@ -61,9 +61,8 @@ void dayclock_init(struct dayclock *c)
     c->day = 0;
 }
 
-int32_t dayclock_day(struct dayclock *c, int64_t ts_ns)
+int32_t dayclock_day_other(struct dayclock *c, int64_t ts_ns)
 {
-    if (ts_ns >= c->start_ns && ts_ns < c->end_ns) return c->day;
     if (c->utc) {
         c->day = day_of_utc(ts_ns);
         c->start_ns = (int64_t)c->day * 86400 * 1000000000LL;

@@ -17,8 +17,15 @@ struct dayclock {
  * it sets TZ, which is process-wide. */
 int dayclock_set_zone(const char *zone, char *errbuf);
 void dayclock_init(struct dayclock *c);
-/* The local calendar day of ts as days since 1970-01-01 (the date it has in the zone). */
-int32_t dayclock_day(struct dayclock *c, int64_t ts_ns);
+/* dayclock_day for a time outside the cached day: finds its day and caches it. */
+int32_t dayclock_day_other(struct dayclock *c, int64_t ts_ns);
+/* The local calendar day of ts as days since 1970-01-01 (the date it has in the zone). Inline
+ * for the cached day, which nearly every packet is on. */
+static inline int32_t dayclock_day(struct dayclock *c, int64_t ts_ns)
+{
+    if (ts_ns >= c->start_ns && ts_ns < c->end_ns) return c->day;
+    return dayclock_day_other(c, ts_ns);
+}
 /* Parses YYYY-MM-DD into a day number; false if it is not a valid date. */
 bool parse_day(const char *text, int32_t *day);
 
