@@ -1,6 +1,7 @@
 /* Grouping records by source with a radix sort of (address key, record number) pairs. A hash
  * table from address to source did the same with a random memory access a record: with
- * millions of records that is most of the time, where the sort streams through memory. */
+ * millions of records that is most of the time, where the sort streams through memory. Each
+ * step runs on slices of the records or pairs, one a thread. */
 #include "grouping.h"
 
 #include <stdlib.h>
@@ -61,16 +62,16 @@ static int split_hash_runs(const agg_t *agg, uint64_t *pairs, size_t n)
     return SL_OK;
 }
 
-/* Numbers the sources of sorted pairs from g->n_sources on, filling members and offsets from
- * position m. Two neighbours are one source when their keys are equal and, for IPv6, their
- * addresses too. */
-static size_t number_sources(struct grouping *g, const agg_t *agg, const uint64_t *pairs, size_t n,
-                             bool v6, size_t m, uint32_t *record_source)
+/* Numbers the sources of sorted IPv6 pairs from g->n_sources on, filling members and offsets
+ * from position m. Two neighbours are one source when their keys and their addresses are
+ * equal. (IPv4 pairs are numbered by slices, below: a key is the address.) */
+static size_t number_v6_sources(struct grouping *g, const agg_t *agg, const uint64_t *pairs,
+                                size_t n, size_t m, uint32_t *record_source)
 {
     for (size_t i = 0; i < n; i++, m++) {
         uint32_t r = (uint32_t)pairs[i];
         bool same = i > 0 && pairs[i] >> 32 == pairs[i - 1] >> 32;
-        if (same && v6) {
+        if (same) {
             struct ipaddr a = agg_record_src(agg, r),
                           b = agg_record_src(agg, (uint32_t)pairs[i - 1]);
             same = memcmp(&a, &b, sizeof a) == 0;
@@ -204,7 +205,7 @@ int grouping_build(struct grouping *g, const agg_t *agg, const uint8_t *excluded
             g->n_sources += slice[t].starts;
         }
         run_step(slice, threads, WRITE_SOURCES, n4);
-        size_t m = number_sources(g, agg, pairs + n - n6, n6, true, n4, record_source);
+        size_t m = number_v6_sources(g, agg, pairs + n - n6, n6, n4, record_source);
         g->offsets[g->n_sources] = (uint32_t)m;
     }
     free(pairs);
