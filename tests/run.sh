@@ -337,6 +337,12 @@ run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
+# Judging, outliers and figures run on slices of the records: the demo month's outliers (on
+# three days) are found and listed in the same order with 3 threads as with one.
+run analyze -q -j 3 -o "$T/demo3" "$CAP/demo-month.pcap.gz"
+run analyze -q -j 1 -o "$T/demo1" "$CAP/demo-month.pcap.gz"
+check "-j 3 on the demo month: the same report as one thread" same_report "$T/demo1" "$T/demo3"
+check "... with its 3 outliers" [ "$(json_get "$T/demo3/summary.json" 'len(d["outliers"])')" = 3 ]
 # Cut inside its last record: read in pieces, the message gives the file's count, not a piece's.
 head -c $(($(stat -c %s "$T/big.pcap") - 10)) "$T/big.pcap" >"$T/big-cut.pcap"
 run analyze -q -j 2 -o "$T/cut2" "$T/big-cut.pcap"

@@ -26,8 +26,9 @@ struct outlier {
     double median_day_syn;
 };
 
-/* Fills a malloc'd array (caller frees). Returns SL_OK or SL_ERR_NOMEM. */
+/* Fills a malloc'd array (caller frees), in record order, on up to `threads` threads. Returns
+ * SL_OK or SL_ERR_NOMEM. */
 int find_outliers(const agg_t *agg, const struct analysis *an, const struct outlier_config *cfg,
-                  struct outlier **out, size_t *n_out);
+                  size_t threads, struct outlier **out, size_t *n_out);
 
 #endif

@@ -107,8 +107,8 @@ int analysis_run(struct analysis_result *res, const agg_t *agg, const fprules_t 
     debug_trace("judging");
     int rc = analysis_build(&res->an, agg, rules, &vcfg, errbuf);
     debug_trace("%zu sources judged", res->an.n_sources);
-    if (rc == SL_OK &&
-        find_outliers(agg, &res->an, &opt->outliers, &res->outliers, &res->n_outliers) != SL_OK)
+    if (rc == SL_OK && find_outliers(agg, &res->an, &opt->outliers, vcfg.threads, &res->outliers,
+                                     &res->n_outliers) != SL_OK)
         rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory while looking for outliers");
     if (rc == SL_OK && opt->exclude_outliers && res->n_outliers) {
         for (size_t i = 0; i < res->n_outliers; i++)
