@@ -88,29 +88,20 @@ static void *count_ports(void *arg)
 
 /* Per (day, tool, port) counts, one day at a time through a dense array; days are cut into
  * `threads` runs of about equal records, counted side by side and joined in day order.
- * day_end[d]: how many of the scanner records with SYNs are on days up to d (which
- * figures_build counted). */
+ * order: the scanner records with SYNs in day order; day_end[d]: how many of them are on days
+ * up to d. */
 static int build_ports(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
-                       size_t *day_end, size_t threads, char *errbuf)
+                       const uint32_t *order, const size_t *day_end, size_t threads, char *errbuf)
 {
-    size_t n = agg_records(agg), used = fig->n_days ? day_end[fig->n_days - 1] : 0;
-    uint32_t *order = malloc((used ? used : 1) * sizeof *order);
-    if (!order) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
-    /* in day order by a counting sort: next[d] starts as where day d begins */
-    size_t *next = day_end;
-    for (size_t d = fig->n_days; d-- > 0;)
-        next[d] = d ? day_end[d - 1] : 0;
-    for (size_t r = 0; r < n; r++)
-        if (record_scanner_tool(an, r) >= 0 && agg_record_syn(agg, r))
-            order[next[agg_record_day(agg, r) - fig->first_day]++] = (uint32_t)r;
-    /* next[d] is now where day d ends; cut at day ends, about used / threads records apart */
+    size_t used = fig->n_days ? day_end[fig->n_days - 1] : 0;
+    /* cut at day ends, about used / threads records apart */
     threads = parallel_slices(threads);
     struct port_slice slice[PARALLEL_MAX];
     for (size_t t = 0, d = 0; t < threads; t++) {
         size_t from = t == 0 ? 0 : slice[t - 1].to, want = used * (t + 1) / threads;
-        while (t + 1 < threads && d < fig->n_days && next[d] < want)
+        while (t + 1 < threads && d < fig->n_days && day_end[d] < want)
             d++;
-        size_t to = t + 1 == threads ? used : next[d] > from ? next[d] : from;
+        size_t to = t + 1 == threads ? used : day_end[d] > from ? day_end[d] : from;
         slice[t] = (struct port_slice){
             .agg = agg, .an = an, .order = order, .from = from, .to = to, .n_tools = fig->n_tools};
     }
@@ -132,7 +123,6 @@ static int build_ports(struct figure_data *fig, const agg_t *agg, const struct a
         free(slice[t].ports);
     }
     if (!ok) fig->n_ports = 0;
-    free(order);
     return ok ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
 }
 
@@ -171,46 +161,113 @@ static void build_tool_stats(struct figure_data *fig, const struct analysis *an)
     }
 }
 
+/* One thread's share of the records [lo, hi) for the day figures. First its sums by day of
+ * the table's range (day index d from first_all); then, told where its next record of each day
+ * goes (next), its scanner records with SYNs in `order`, by day and in record order. */
+struct day_slice {
+    const agg_t *agg;
+    const struct analysis *an;
+    size_t lo, hi, n_tools;
+    int32_t first_all;
+    int32_t first, last;                     /* the days of its records that are kept */
+    uint64_t *syn, *tool_syn, *tool_sources; /* [d], [d * n_tools + tool] */
+    size_t *records;                         /* [d]: its scanner records with SYNs */
+    size_t *next;                            /* [d], when placing */
+    uint32_t *order;                         /* NULL while summing */
+};
+
+static void *day_pass(void *arg)
+{
+    struct day_slice *s = arg;
+    for (size_t r = s->lo; r < s->hi; r++) {
+        if (s->an->record_source[r] == NO_SOURCE) continue;
+        int32_t day = agg_record_day(s->agg, r);
+        int tool = record_scanner_tool(s->an, r);
+        uint64_t syn = tool >= 0 ? agg_record_syn(s->agg, r) : 0;
+        size_t d = (size_t)(day - s->first_all);
+        if (s->order) {
+            if (syn) s->order[s->next[d]++] = (uint32_t)r;
+            continue;
+        }
+        if (day < s->first) s->first = day;
+        if (day > s->last) s->last = day;
+        if (!syn) continue;
+        s->syn[d] += syn;
+        s->tool_syn[d * s->n_tools + (size_t)tool] += syn;
+        s->tool_sources[d * s->n_tools + (size_t)tool]++;
+        s->records[d]++;
+    }
+    return NULL;
+}
+
+/* Counted over the table's days, in one pass over the records (millions of them, a cache line
+ * each) by slices, then cut to the days of the records kept; a second pass puts the records
+ * the port figures read in day order (a counting sort, slice after slice within a day). */
 int figures_build(struct figure_data *fig, const agg_t *agg, const struct analysis *an,
                   size_t threads, char *errbuf)
 {
     memset(fig, 0, sizeof *fig);
     fig->n_tools = an->n_tools;
-    /* Counted over the table's days, in one pass over the records (millions of them, a cache
-     * line each), then cut to the days of the records kept. */
+    threads = parallel_slices(threads);
     int32_t first_all, last_all, first = INT32_MAX, last = INT32_MIN;
     agg_day_range(agg, &first_all, &last_all);
     size_t all_days = first_all <= last_all ? (size_t)(last_all - first_all) + 1 : 1;
-    size_t *day_end = calloc(all_days, sizeof *day_end);
+    size_t per_slice = all_days * (1 + 2 * fig->n_tools), n = agg_records(agg);
+    uint64_t *sums = calloc(threads * per_slice, sizeof *sums);
+    size_t *counts = calloc(2 * threads * all_days + all_days, sizeof *counts);
     fig->day_syn = calloc(all_days, sizeof *fig->day_syn);
     fig->day_tool_syn = calloc(all_days * fig->n_tools, sizeof *fig->day_tool_syn);
     fig->day_tool_sources = calloc(all_days * fig->n_tools, sizeof *fig->day_tool_sources);
     fig->tool_port_syn = calloc(fig->n_tools * PORTS, sizeof *fig->tool_port_syn);
-    if (!day_end || !fig->day_syn || !fig->day_tool_syn || !fig->day_tool_sources ||
+    if (!sums || !counts || !fig->day_syn || !fig->day_tool_syn || !fig->day_tool_sources ||
         !fig->tool_port_syn) {
-        free(day_end);
+        free(sums);
+        free(counts);
         figures_free(fig);
         return sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the figures");
     }
-    for (size_t r = 0; r < agg_records(agg); r++) {
-        if (an->record_source[r] == NO_SOURCE) continue;
-        int32_t day = agg_record_day(agg, r);
-        if (day < first) first = day;
-        if (day > last) last = day;
-        int tool = record_scanner_tool(an, r);
-        if (tool < 0) continue;
-        uint64_t syn = agg_record_syn(agg, r);
-        if (!syn) continue;
-        size_t d = (size_t)(day - first_all), t = (size_t)tool;
-        fig->day_syn[d] += syn;
-        fig->day_tool_syn[d * fig->n_tools + t] += syn;
-        fig->day_tool_sources[d * fig->n_tools + t]++;
-        day_end[d]++;
+    struct day_slice slice[PARALLEL_MAX];
+    for (size_t t = 0; t < threads; t++) {
+        uint64_t *mine = sums + t * per_slice;
+        slice[t] = (struct day_slice){.agg = agg,
+                                      .an = an,
+                                      .lo = n * t / threads,
+                                      .hi = n * (t + 1) / threads,
+                                      .n_tools = fig->n_tools,
+                                      .first_all = first_all,
+                                      .first = INT32_MAX,
+                                      .last = INT32_MIN,
+                                      .syn = mine,
+                                      .tool_syn = mine + all_days,
+                                      .tool_sources = mine + all_days * (1 + fig->n_tools),
+                                      .records = counts + 2 * t * all_days,
+                                      .next = counts + (2 * t + 1) * all_days};
+    }
+    run_in_threads(day_pass, slice, sizeof *slice, threads);
+    size_t *day_end = counts + 2 * threads * all_days;
+    for (size_t t = 0; t < threads; t++) {
+        const struct day_slice *s = &slice[t];
+        if (s->first < first) first = s->first;
+        if (s->last > last) last = s->last;
+        for (size_t d = 0; d < all_days; d++) {
+            fig->day_syn[d] += s->syn[d];
+            day_end[d] += s->records[d];
+        }
+        for (size_t i = 0; i < all_days * fig->n_tools; i++) {
+            fig->day_tool_syn[i] += s->tool_syn[i];
+            fig->day_tool_sources[i] += s->tool_sources[i];
+        }
     }
     if (first > last) first = last = first_all <= last_all ? first_all : 0;
     fig->first_day = first;
     fig->n_days = (size_t)(last - first) + 1;
     size_t skip = (size_t)(first - (first_all <= last_all ? first_all : first));
+    /* where each slice's records of each day go: day after day, slice after slice */
+    for (size_t d = skip, at = 0; d < skip + fig->n_days; d++)
+        for (size_t t = 0; t < threads; t++) {
+            slice[t].next[d] = at;
+            at += slice[t].records[d];
+        }
     memmove(fig->day_syn, fig->day_syn + skip, fig->n_days * sizeof *fig->day_syn);
     memmove(fig->day_tool_syn, fig->day_tool_syn + skip * fig->n_tools,
             fig->n_days * fig->n_tools * sizeof *fig->day_tool_syn);
@@ -219,8 +276,18 @@ int figures_build(struct figure_data *fig, const agg_t *agg, const struct analys
     memmove(day_end, day_end + skip, fig->n_days * sizeof *day_end);
     for (size_t d = 1; d < fig->n_days; d++)
         day_end[d] += day_end[d - 1];
-    int rc = build_ports(fig, agg, an, day_end, threads, errbuf);
-    free(day_end);
+    size_t used = fig->n_days ? day_end[fig->n_days - 1] : 0;
+    uint32_t *order = malloc((used ? used : 1) * sizeof *order);
+    int rc = order ? SL_OK : sl_error(errbuf, SL_ERR_NOMEM, "out of memory for the port figures");
+    if (rc == SL_OK) {
+        for (size_t t = 0; t < threads; t++)
+            slice[t].order = order;
+        run_in_threads(day_pass, slice, sizeof *slice, threads);
+        rc = build_ports(fig, agg, an, order, day_end, threads, errbuf);
+    }
+    free(order);
+    free(sums);
+    free(counts);
     if (rc != SL_OK) {
         figures_free(fig);
         return rc;
