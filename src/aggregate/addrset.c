@@ -11,30 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Window form: see ADDRSET_WINDOW. */
-#define WINDOW_FORM ADDRSET_WINDOW
 #define WINDOW_MIN_BITS 8  /* 256 addresses: a /24 */
 #define WINDOW_MAX_BITS 16 /* 65,536 addresses (8 KiB): a /16 */
 #define HASH_FIRST_CAP 16
 
-static inline bool is_window(const struct addrset *s)
-{
-    return s->cap & WINDOW_FORM;
-}
-
-static inline uint32_t window_bits(const struct addrset *s)
-{
-    return s->cap >> 24 & 0x1F;
-}
-
-static inline uint32_t window_base(const struct addrset *s)
-{
-    return s->cap << 8;
-}
-
 static inline uint32_t window_words(const struct addrset *s)
 {
-    return 1u << window_bits(s) >> 5;
+    return 1u << addrset_window_bits(s) >> 5;
 }
 
 uint32_t addrset_key(const struct ipaddr *a)
@@ -58,8 +41,9 @@ static inline uint32_t slot_of(uint32_t key, uint32_t cap)
 
 void addrset_prefetch(const struct addrset *s, uint32_t key)
 {
-    if (is_window(s))
-        __builtin_prefetch(&s->u.table[(key - window_base(s)) >> 5 & (window_words(s) - 1)]);
+    if (addrset_is_window(s))
+        __builtin_prefetch(
+            &s->u.table[(key - addrset_window_base(s)) >> 5 & (window_words(s) - 1)]);
     else if (s->cap)
         __builtin_prefetch(&s->u.table[slot_of(key, s->cap)]);
 }
@@ -79,20 +63,6 @@ static uint32_t bits_to_hold(uint32_t a, uint32_t b)
     return bits <= WINDOW_MAX_BITS ? bits : 0;
 }
 
-static inline bool window_has_room(const struct addrset *s, uint32_t key)
-{
-    return key >> window_bits(s) == window_base(s) >> window_bits(s);
-}
-
-/* Sets the key's bit; true if it was not set. */
-static inline bool window_set(uint32_t *bitmap, uint32_t base, uint32_t key)
-{
-    uint32_t off = key - base, *word = &bitmap[off >> 5], bit = 1u << (off & 31);
-    bool added = !(*word & bit);
-    *word |= bit;
-    return added;
-}
-
 static bool table_insert(uint32_t *table, uint32_t cap, uint32_t key)
 {
     uint32_t mask = cap - 1;
@@ -110,10 +80,10 @@ void addrset_each(const struct addrset *s, void (*fn)(void *ctx, uint32_t key), 
     if (s->cap == 0) {
         for (uint32_t i = 0; i < s->n; i++)
             fn(ctx, s->u.small[i]);
-    } else if (is_window(s)) {
+    } else if (addrset_is_window(s)) {
         for (uint32_t w = 0; w < window_words(s); w++)
             for (uint32_t bits = s->u.table[w]; bits; bits &= bits - 1)
-                fn(ctx, window_base(s) + w * 32 + (uint32_t)__builtin_ctz(bits));
+                fn(ctx, addrset_window_base(s) + w * 32 + (uint32_t)__builtin_ctz(bits));
     } else {
         for (uint32_t i = 0; i < s->cap; i++)
             if (s->u.table[i]) fn(ctx, s->u.table[i]);
@@ -127,7 +97,7 @@ struct refill {
 static void refill_window(void *ctx, uint32_t key)
 {
     struct refill *r = ctx;
-    window_set(r->table, r->base, key);
+    addrset_window_set(r->table, key - r->base);
 }
 
 static void refill_hash(void *ctx, uint32_t key)
@@ -149,7 +119,7 @@ static bool to_window(struct addrset *s, uint32_t bits, uint32_t key)
     addrset_each(s, refill_window, &(struct refill){bitmap, 0, base});
     release(s);
     s->u.table = bitmap;
-    s->cap = WINDOW_FORM | bits << 24 | base >> 8;
+    s->cap = ADDRSET_WINDOW | bits << 24 | base >> 8;
     return true;
 }
 
@@ -176,8 +146,8 @@ static bool make_room(struct addrset *s, uint32_t key)
         }
         return bits ? to_window(s, bits, key) : to_hash(s, HASH_FIRST_CAP);
     }
-    if (is_window(s)) {
-        bits = bits_to_hold(window_base(s), key);
+    if (addrset_is_window(s)) {
+        bits = bits_to_hold(addrset_window_base(s), key);
         uint32_t hash_cap = HASH_FIRST_CAP;
         while (hash_cap < 2 * (s->n + 1))
             hash_cap *= 2;
@@ -189,7 +159,7 @@ static bool make_room(struct addrset *s, uint32_t key)
 /* Whether key can go in without the set changing its form or size. */
 static bool has_room(const struct addrset *s, uint32_t key)
 {
-    if (is_window(s)) return window_has_room(s, key);
+    if (addrset_is_window(s)) return addrset_window_holds(s, key);
     if (s->cap == 0) return s->n < ADDRSET_INLINE;
     return (s->n + 1) * 2 <= s->cap;
 }
@@ -199,8 +169,8 @@ bool addrset_add_slow(struct addrset *s, uint32_t key)
     for (uint32_t i = 0; s->cap == 0 && i < s->n; i++)
         if (s->u.small[i] == key) return true;
     if (!has_room(s, key) && !make_room(s, key)) return false;
-    if (is_window(s))
-        s->n += window_set(s->u.table, window_base(s), key);
+    if (addrset_is_window(s))
+        s->n += addrset_window_set(s->u.table, key - addrset_window_base(s));
     else if (s->cap == 0)
         s->u.small[s->n++] = key;
     else
@@ -221,7 +191,7 @@ static void merge_one(void *ctx, uint32_t key)
 
 bool addrset_merge(struct addrset *into, const struct addrset *from)
 {
-    if (is_window(into) && into->cap == from->cap) { /* the same window: OR the bitmaps */
+    if (addrset_is_window(into) && into->cap == from->cap) { /* the same window: OR the bitmaps */
         uint32_t n = 0;
         for (uint32_t w = 0; w < window_words(into); w++)
             n += (uint32_t)__builtin_popcount(into->u.table[w] |= from->u.table[w]);
@@ -235,7 +205,7 @@ bool addrset_merge(struct addrset *into, const struct addrset *from)
 
 void addrset_clear(struct addrset *s)
 {
-    if (is_window(s))
+    if (addrset_is_window(s))
         memset(s->u.table, 0, window_words(s) * sizeof(uint32_t));
     else if (s->cap)
         memset(s->u.table, 0, s->cap * sizeof(uint32_t));
@@ -252,6 +222,6 @@ void addrset_free(struct addrset *s)
 
 uint64_t addrset_heap_bytes(const struct addrset *s)
 {
-    if (is_window(s)) return window_words(s) * sizeof(uint32_t);
+    if (addrset_is_window(s)) return window_words(s) * sizeof(uint32_t);
     return (uint64_t)s->cap * sizeof(uint32_t);
 }

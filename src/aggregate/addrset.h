@@ -30,6 +30,37 @@ static inline uint32_t addrset_key_v4(uint32_t v4)
  * a key's bit needs no read of the bitmap (a prefetch must not wait for memory). */
 #define ADDRSET_WINDOW 0x80000000u
 
+static inline bool addrset_is_window(const struct addrset *s)
+{
+    return s->cap & ADDRSET_WINDOW;
+}
+
+static inline uint32_t addrset_window_bits(const struct addrset *s)
+{
+    return s->cap >> 24 & 0x1F;
+}
+
+static inline uint32_t addrset_window_base(const struct addrset *s)
+{
+    return s->cap << 8;
+}
+
+/* Whether key falls in the set's window. */
+static inline bool addrset_window_holds(const struct addrset *s, uint32_t key)
+{
+    return (key - addrset_window_base(s)) >> addrset_window_bits(s) == 0;
+}
+
+/* Sets bit `off` (a key's distance from the window's base) of a window's bitmap; true if it was
+ * not set. */
+static inline bool addrset_window_set(uint32_t *bitmap, uint32_t off)
+{
+    uint32_t *word = &bitmap[off >> 5], bit = 1u << (off & 31);
+    bool added = !(*word & bit);
+    *word |= bit;
+    return added;
+}
+
 /* addrset_add for what the inline fast path does not do: a set that changes form or grows. */
 bool addrset_add_slow(struct addrset *s, uint32_t key);
 
@@ -39,12 +70,10 @@ bool addrset_add_slow(struct addrset *s, uint32_t key);
 static inline bool addrset_add(struct addrset *s, uint32_t key)
 {
     _Static_assert(ADDRSET_INLINE == 2, "two inline keys are compared without a loop");
-    if (s->cap & ADDRSET_WINDOW) {
-        uint32_t bits = s->cap >> 24 & 0x1F, off = key - (s->cap << 8);
-        if (off >> bits == 0) {
-            uint32_t *word = &s->u.table[off >> 5], bit = 1u << (off & 31);
-            s->n += !(*word & bit);
-            *word |= bit;
+    if (addrset_is_window(s)) {
+        uint32_t off = key - addrset_window_base(s);
+        if (off >> addrset_window_bits(s) == 0) {
+            s->n += addrset_window_set(s->u.table, off);
             return true;
         }
     } else if (s->cap == 0) {

@@ -161,6 +161,12 @@ void table_view_one(const struct one_packet *o, struct src_day *v)
     }
 }
 
+/* The full record slot s points to, or NULL (empty, or a one-packet record). */
+static inline struct src_day *full_record_of(const agg_t *a, const struct slot *s)
+{
+    return s->index && !((s->index - 1) & ONE_PACKET) ? record_at(a, s->index - 1) : NULL;
+}
+
 /* The slot of (src, day) in table t, or the empty slot where it goes (t has room). */
 static HOT_INLINE struct slot *find_slot(const agg_t *a, struct day_slots *t,
                                          const struct ipaddr *src, int32_t day, uint32_t hash)
@@ -263,8 +269,8 @@ static HOT_INLINE struct src_day *place_in(agg_t *a, struct day_slots *t, const 
 {
     *created = false;
     struct slot *s = find_slot(a, t, src, day, hash);
-    if (s->index && !((s->index - 1) & ONE_PACKET)) return record_at(a, s->index - 1);
-    return place_at(a, t, s, src, day, hash, one, limited, created);
+    struct src_day *there = full_record_of(a, s);
+    return there ? there : place_at(a, t, s, src, day, hash, one, limited, created);
 }
 
 struct src_day *table_place(agg_t *a, const struct ipaddr *src, int32_t day, uint32_t hash,
@@ -294,9 +300,8 @@ static HOT_INLINE struct src_day *record_for(agg_t *a, struct day_slots *t,
                                              const struct ipaddr *src, const struct one_packet *o,
                                              const struct slot *seen)
 {
-    if (seen && seen->index && !((seen->index - 1) & ONE_PACKET) && seen->hash == o->hash &&
-        same_key(record_at(a, seen->index - 1), src, o->day))
-        return a->last = record_at(a, seen->index - 1);
+    struct src_day *ahead = seen && seen->hash == o->hash ? full_record_of(a, seen) : NULL;
+    if (ahead && same_key(ahead, src, o->day)) return a->last = ahead;
     if (a->last && same_key(a->last, src, o->day)) return a->last;
     if (!t) return NULL;
     bool fits_one = o->kind != KIND_UDP_PROBE && ipaddr_is_v4(src) && worth_one(a);

@@ -31,15 +31,15 @@ void agg_feed_limit(struct agg_feed *f, uint64_t max_bytes)
     agg_limit_memory(f->agg, max_bytes);
 }
 
-void agg_feed_flush(struct agg_feed *f)
+/* Out of line, as is feed_rare: the function every packet calls stays small (it had saved six
+ * registers a packet for these paths). */
+__attribute__((noinline)) void agg_feed_flush(struct agg_feed *f)
 {
     agg_add_v4(f->agg, f->pending, f->n_pending);
     f->n_pending = 0;
 }
 
-/* A packet that is not batched: not decoded, outside the period, IPv6 or to 0.0.0.0. Out of
- * line, so that the function every packet calls stays small (it had saved six registers a
- * packet for these). */
+/* A packet that is not batched: not decoded, outside the period, IPv6 or to 0.0.0.0. */
 __attribute__((noinline)) static void feed_rare(struct agg_feed *f, struct packet *p, int32_t day)
 {
     if (p->status != PKT_OK)
@@ -50,23 +50,20 @@ __attribute__((noinline)) static void feed_rare(struct agg_feed *f, struct packe
         agg_add(f->agg, p, day);
 }
 
-/* The flush, out of line for the same reason. */
-__attribute__((noinline)) static void feed_batch(struct agg_feed *f)
-{
-    agg_feed_flush(f);
-}
-
 void agg_feed_packet(void *feed, struct packet *p)
 {
     struct agg_feed *f = feed;
-    int32_t day = p->status == PKT_OK ? dayclock_day(&f->clock, p->ts_ns) : 0;
-    if (p->status != PKT_OK || day < f->from_day || day > f->to_day || p->ip_version != 4 ||
-        p->dst4 == 0) {
+    if (p->status != PKT_OK) {
+        feed_rare(f, p, 0);
+        return;
+    }
+    int32_t day = dayclock_day(&f->clock, p->ts_ns);
+    if (day < f->from_day || day > f->to_day || p->ip_version != 4 || p->dst4 == 0) {
         feed_rare(f, p, day);
         return;
     }
     f->pending[f->n_pending] = agg_packet_form(p, day);
-    if (++f->n_pending == FEED_BATCH) feed_batch(f);
+    if (++f->n_pending == FEED_BATCH) agg_feed_flush(f);
 }
 
 agg_t *agg_feed_take(struct agg_feed *f)

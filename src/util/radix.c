@@ -1,6 +1,7 @@
 /* LSD radix sort of 64-bit keys, on one thread or several. */
 #include "radix.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "parallel.h"

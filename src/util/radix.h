@@ -3,7 +3,6 @@
 #ifndef SCANLENS_RADIX_H
 #define SCANLENS_RADIX_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
