@@ -15,6 +15,7 @@ work=${BENCH_DIR:-/tmp/scanlens-bench}
 mkdir -p "$work"
 make -s build/scanlens
 cc -O2 -std=c17 -Wall -Wextra -o "$work/gen_traffic" bench/gen_traffic.c
+cc -O2 -std=c17 -Wall -Wextra -o "$work/machine" bench/machine.c
 
 measure() { # NAME COMMAND...: best wall time of 3, and the peak RSS of that run
     local name=$1 best=999999 rss=0
@@ -38,6 +39,8 @@ for sources in $source_counts; do
     size=$(stat -c %s "$file")
     {
         measure "tcpdump($sources)" tcpdump -r "$file" -w /dev/null 'tcp[13]==2'
+        # the ceiling: map the file and step over its records, nothing else
+        measure "walk($sources)" "$work/machine" walk "$file"
         measure "scanlens($sources)" ./build/scanlens analyze -q "$file"
         measure "scanlens-j2($sources)" ./build/scanlens analyze -q -j 2 "$file"
         measure "scanlens-cap1024($sources)" ./build/scanlens analyze -q --max-memory 1024 "$file"
@@ -66,6 +69,11 @@ if [ -n "$size_sources" ]; then
     done
 fi
 
+# what a page of fresh memory costs here, after a pause long enough for memory freed by the
+# runs above to be handed back to the host (a VM's balloon reports free pages within seconds)
+sleep 10
+"$work/machine" memory 1024 >"$work/memory"
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 {
     echo "# Benchmark results"
@@ -81,6 +89,10 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
         awk -v n="$name" -v t="$t" -v rss="$rss" -v p="$packets" -v base="$base" \
             'BEGIN { printf "| %s | %.2f | %.2f M | %.0f | %.2fx |\n", n, t, p / t / 1e6, rss / 1024, base / t }'
     done <"$work/results"
+    echo
+    echo "walk is bench/machine.c mapping the file and stepping over its records: no reader is faster."
+    echo "Fresh memory on this machine, $(cat "$work/memory"): every MiB an analysis"
+    echo "holds at its peak was first touched at that rate (by helper threads, see docs/design.md)."
     echo
     echo "cap1024 is \`--max-memory 1024\`: packets it left out (sources first seen past the cap):"
     echo
