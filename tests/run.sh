@@ -337,6 +337,11 @@ run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
+run ingest -q -j 2 --db "$T/big.db" "$T/big.pcap"
+run report --db "$T/big.db" -o "$T/bigdb"
+check "ingest -j 2 of that pcap: the history's report is analyze's" same_report "$T/big1" "$T/bigdb"
+run packets --jobs 2 "$CAP/real-zmap-syn.pcap"
+check "packets --jobs: an unknown option (exit 2), not one ignored" sh -c "[ $rc = 2 ] && grep -q 'unrecognized option' '$T/err'"
 # Judging, outliers and figures run on slices of the records: the demo month's outliers (on
 # three days) are found and listed in the same order with 3 threads as with one.
 run analyze -q -j 3 -o "$T/demo3" "$CAP/demo-month.pcap.gz"

@@ -123,6 +123,7 @@ int cmd_analyze(int argc, char **argv)
 {
     static const struct option long_options[] = {
         INPUT_LONG_OPTIONS,
+        JOBS_LONG_OPTION,
         REPORT_LONG_OPTIONS,
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {NULL, 0, NULL, 0}};

@@ -26,6 +26,8 @@ static const char ingest_help[] =
     "      --tz ZONE             the history's time zone, fixed when it is created (default UTC)\n"
     "      --filter EXPR         BPF filter expression (tcpdump syntax)\n"
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
+    "  -j, --jobs N              read each plain pcap file of 64 MiB or more with N threads, in\n"
+    "                            pieces cut at record boundaries (default: 1; the same history)\n"
     "  -q, --quiet               no progress line\n"
     "  -h, --help                this text\n"
     "\n"
@@ -82,6 +84,10 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
         .diag = stderr,
         .progress = !in->quiet && isatty(STDERR_FILENO),
         .results = &result,
+        .threads = in->jobs,
+        .filter_expression = in->filter,
+        .fork_ctx = agg_feed_fork,
+        .join_ctx = agg_feed_join,
     };
     scan_files(&job);
     agg_feed_flush(feed);
@@ -120,6 +126,7 @@ int cmd_ingest(int argc, char **argv)
 {
     static const struct option long_options[] = {
         INPUT_LONG_OPTIONS,
+        JOBS_LONG_OPTION,
         {"db", required_argument, NULL, OPT_DB},
         {"sensor-name", required_argument, NULL, OPT_SENSOR_NAME},
         {"tz", required_argument, NULL, OPT_TZ},
@@ -130,7 +137,7 @@ int cmd_ingest(int argc, char **argv)
     int opt, status = -1;
     char errbuf[SL_ERRBUF_SIZE];
     optind = 1;
-    while (status < 0 && (opt = getopt_long(argc, argv, "+r:qh", long_options, NULL)) != -1) {
+    while (status < 0 && (opt = getopt_long(argc, argv, "+r:j:qh", long_options, NULL)) != -1) {
         int handled = input_option(&in, opt, optarg);
         if (handled < 0) status = EXIT_USAGE;
         if (handled) continue;

@@ -63,7 +63,13 @@ struct input_options {
         {"sensor", required_argument, NULL, OPT_SENSOR},                                           \
         {"fingerprints", required_argument, NULL, OPT_FINGERPRINTS},                               \
         {"no-builtin-fingerprints", no_argument, NULL, OPT_NO_BUILTIN},                            \
-        {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},                       \
+        {"quiet", no_argument, NULL, 'q'},                                                         \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+/* -j N, for the commands that read with several threads (not `packets`, whose lines follow
+ * the capture's order: there it is an unknown option, not one silently ignored). */
+#define JOBS_LONG_OPTION                                                                           \
     {                                                                                              \
         "jobs", required_argument, NULL, 'j'                                                       \
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aggregate/agg.h"
+#include "aggregate/key_order.h"
 #include "aggregate/verdict.h"
 #include "check.h"
 #include "classify/netset.h"
@@ -865,8 +866,71 @@ static void test_grouping_threads(void)
     agg_free(agg);
 }
 
+/* The oracle for agg_key_order: day, then IPv4 before IPv6, then the IPv4 address, then the
+ * record number (which keeps a day's IPv6 records in record order). */
+struct order_key {
+    int32_t day;
+    int v6;
+    uint32_t v4;
+    uint32_t record;
+};
+
+static int compare_order_keys(const void *pa, const void *pb)
+{
+    const struct order_key *a = pa, *b = pb;
+    if (a->day != b->day) return a->day < b->day ? -1 : 1;
+    if (a->v6 != b->v6) return a->v6 - b->v6;
+    if (a->v4 != b->v4) return a->v4 < b->v4 ? -1 : 1;
+    return (a->record > b->record) - (a->record < b->record);
+}
+
+static void test_key_order(void)
+{
+    agg_t *agg = agg_new();
+    static const int32_t days[] = {20400, 20399, 20405, 20401};
+    uint32_t seed = 77;
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        char src[48];
+        if (seed >> 28 == 0) /* one in sixteen from IPv6 */
+            snprintf(src, sizeof src, "2001:db8::%x", seed >> 20 & 0xFF);
+        else /* a few thousand sources, some with one packet a day, some with many */
+            snprintf(src, sizeof src, "%u.%u.0.%u", 1 + (seed >> 8 & 0xFF), seed >> 20 & 7,
+                     seed >> 24 & 0x1F);
+        add_syn(agg, src, (int)(seed & 0xFF), (uint16_t)(seed >> 4), days[seed >> 16 & 3]);
+    }
+    size_t n = agg_records(agg);
+    uint32_t *order = agg_key_order(agg);
+    struct order_key *want = malloc(n * sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        struct ipaddr src = agg_record_src(agg, i);
+        bool v4 = ipaddr_is_v4(&src);
+        want[i] = (struct order_key){agg_record_day(agg, i), !v4, v4 ? ipaddr_v4(&src) : 0,
+                                     (uint32_t)i};
+    }
+    qsort(want, n, sizeof *want, compare_order_keys);
+    size_t same = 0, v6 = 0, ones = 0;
+    for (size_t i = 0; order && i < n; i++) {
+        same += order[i] == want[i].record;
+        v6 += want[i].v6;
+        ones += agg_record_one(agg, i) != NULL;
+    }
+    CHECK("key order: records by day, then IPv4 address, then a day's IPv6 ones in record order",
+          order && n > 3000 && v6 > 0 && ones > 0 && ones < n && same == n);
+    free(order);
+    free(want);
+    agg_free(agg);
+
+    agg_t *empty = agg_new();
+    uint32_t *none = agg_key_order(empty);
+    CHECK("key order of an empty table: an empty order", none != NULL);
+    free(none);
+    agg_free(empty);
+}
+
 int main(void)
 {
+    test_key_order();
     test_source_summaries();
     test_one_packet_records();
     test_grouping();
