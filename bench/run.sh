@@ -46,6 +46,12 @@ for sources in $source_counts; do
         measure "scanlens-cap1024($sources)" ./build/scanlens analyze -q --max-memory 1024 "$file"
         ./build/scanlens analyze -q --max-memory 1024 "$file" 2>&1 >/dev/null |
             sed -n "s/.*reached: \([0-9]*\) packets.*/$sources \1/p" >>"$work/refused"
+        # the history: the same month into a new SQLite file, and its report read back
+        if [ "$sources" = "${HISTORY_SOURCES-100000}" ]; then
+            measure "ingest($sources)" sh -c "rm -f '$work/bench.db'*; exec ./build/scanlens ingest -q --db '$work/bench.db' '$file'"
+            measure "report-db($sources)" ./build/scanlens report --db "$work/bench.db" -o "$work/report-db"
+            rm -rf "$work/bench.db"* "$work/report-db"
+        fi
         # where one thread's time and memory go, stage by stage (SCANLENS_DEBUG traces)
         SCANLENS_DEBUG=1 ./build/scanlens analyze -q "$file" 2>"$work/stages-$sources" >/dev/null || true
     } >>"$work/results"
@@ -93,6 +99,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo "walk is bench/machine.c mapping the file and stepping over its records: no reader is faster."
     echo "Fresh memory on this machine, $(cat "$work/memory"): every MiB an analysis"
     echo "holds at its peak was first touched at that rate (by helper threads, see docs/design.md)."
+    echo
+    echo "ingest is \`scanlens ingest\` of the file into a new history (SQLite), report-db \`scanlens"
+    echo "report --db\` of that history (both one thread); their ratio to tcpdump is only for scale."
     echo
     echo "cap1024 is \`--max-memory 1024\`: packets it left out (sources first seen past the cap):"
     echo
