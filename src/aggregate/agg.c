@@ -126,7 +126,7 @@ static void *next_in_blocks(struct blocks *b, size_t n, size_t size, struct big_
     return (char *)b->block[n >> BLOCK_BITS] + (n & (BLOCK_RECORDS - 1)) * size;
 }
 
-static struct src_day *new_record(agg_t *a)
+struct src_day *table_new_record(agg_t *a)
 {
     return next_in_blocks(&a->records, a->n_rec, sizeof(struct src_day), &a->next_block);
 }
@@ -199,7 +199,7 @@ static void remove_one(agg_t *a, uint32_t i)
 /* Moves the one-packet record of slot s into a new full record, which it returns. */
 static struct src_day *promote(agg_t *a, struct slot *s)
 {
-    struct src_day *r = new_record(a);
+    struct src_day *r = table_new_record(a);
     if (!r) return NULL;
     uint32_t one = (s->index - 1) & ~ONE_PACKET;
     a->ones_promoted++;
@@ -213,7 +213,7 @@ static struct src_day *promote(agg_t *a, struct slot *s)
 static struct src_day *add_record(agg_t *a, struct day_slots *t, struct slot *s,
                                   const struct ipaddr *src, int32_t day, uint32_t hash)
 {
-    struct src_day *r = new_record(a);
+    struct src_day *r = table_new_record(a);
     if (!r) return NULL;
     src_day_init(r, src, day);
     note_day(a, day);

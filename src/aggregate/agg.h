@@ -144,6 +144,10 @@ void agg_drop_index(agg_t *a);
 bool agg_absorb(agg_t *into, agg_t *from);
 /* Adds one record (from another table or a store) into the table. */
 bool agg_merge_record(agg_t *a, const struct src_day *from);
+/* Adds a record whose (day, source) the table does not hold, without looking for it: what a
+ * store's rows of one sensor are (unique by key), loaded into an empty table. Lookups after it
+ * rebuild the index (agg_drop_index). Adding a key twice makes two records of it. */
+bool agg_append_record(agg_t *a, const struct src_day *from);
 /* Adds packet-level counters (by enum packet_status and enum packet_kind) and a probed
  * address, as a store hands them back. */
 void agg_count_frames(agg_t *a, uint64_t frames, const uint64_t *status, const uint64_t *kind);

@@ -48,6 +48,25 @@ bool agg_merge_record(agg_t *a, const struct src_day *from)
     return r == KEPT_AS_ONE || (r && src_day_merge(r, from));
 }
 
+bool agg_append_record(agg_t *a, const struct src_day *from)
+{
+    if (a->index) agg_drop_index(a); /* its lookups would miss what comes in here */
+    note_day(a, from->day);
+    struct one_packet o;
+    if (one_packet_of(from, &o)) {
+        struct one_packet *kept = table_new_one(a);
+        if (!kept) return false;
+        *kept = o;
+        a->n_one++;
+        return true;
+    }
+    struct src_day *r = table_new_record(a);
+    if (!r) return false;
+    src_day_init(r, &from->src, from->day);
+    a->n_rec++; /* counted before the merge: a failed one leaves a record to free */
+    return src_day_merge(r, from);
+}
+
 bool src_day_merge(struct src_day *into, const struct src_day *from)
 {
     for (int k = 0; k < KIND_COUNT; k++)

@@ -111,6 +111,8 @@ struct src_day *table_lookup(agg_t *a, const struct ipaddr *src, int32_t day);
 void table_view_one(const struct one_packet *o, struct src_day *v);
 /* The next place for a one-packet record, n_one not yet counted; NULL when out of memory. */
 struct one_packet *table_new_one(agg_t *a);
+/* The next place for a full record, n_rec not yet counted; NULL when out of memory. */
+struct src_day *table_new_record(agg_t *a);
 void table_tally_tool(struct src_day *r, uint8_t tool, int16_t rule, uint32_t count);
 bool table_probed_insert(struct addr_table *t, const struct ipaddr *addr);
 

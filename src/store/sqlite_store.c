@@ -686,6 +686,9 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
         sqlite3_bind_int64(st, 1, sensors[i]);
         sqlite3_bind_int(st, 2, from_day);
         sqlite3_bind_int(st, 3, to_day);
+        /* a sensor's rows are unique by (day, source): the first sensor's, into an empty
+         * table, need no lookup (13.7 M rows: 6.5 s to load with a lookup each, 5.1 without) */
+        bool unique = i == 0 && agg_records(into) == 0;
         int step;
         while (rc == SL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
             struct src_day r;
@@ -698,7 +701,7 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
             src_day_init(&r, &src, sqlite3_column_int(st, 0));
             if (!read_row(s, st, 2, &r))
                 rc = sl_error(errbuf, SL_ERR_FORMAT, "%s: a stored record is damaged", s->path);
-            else if (!agg_merge_record(into, &r))
+            else if (!(unique ? agg_append_record(into, &r) : agg_merge_record(into, &r)))
                 rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
             src_day_free(&r);
         }

@@ -905,8 +905,8 @@ static void test_key_order(void)
     for (size_t i = 0; i < n; i++) {
         struct ipaddr src = agg_record_src(agg, i);
         bool v4 = ipaddr_is_v4(&src);
-        want[i] = (struct order_key){agg_record_day(agg, i), !v4, v4 ? ipaddr_v4(&src) : 0,
-                                     (uint32_t)i};
+        want[i] =
+            (struct order_key){agg_record_day(agg, i), !v4, v4 ? ipaddr_v4(&src) : 0, (uint32_t)i};
     }
     qsort(want, n, sizeof *want, compare_order_keys);
     size_t same = 0, v6 = 0, ones = 0;
@@ -928,8 +928,54 @@ static void test_key_order(void)
     agg_free(empty);
 }
 
+/* Records appended without a lookup (a store's rows of one sensor) make the table that
+ * merging them one by one makes; a lookup after them finds them. */
+static void test_append_records(void)
+{
+    agg_t *counted = agg_new();
+    for (int i = 0; i < 3000; i++) {
+        struct packet p = nth_packet(i);
+        agg_add(counted, &p, (int32_t)(p.ts_ns / 86400000000000LL));
+    }
+    for (int i = 0; i < 500; i++) /* records of one packet, kept in the small form */
+        add_syn(counted, i % 2 ? "192.0.2.7" : "192.0.2.8", i % 250, (uint16_t)i, 100 + i);
+    agg_t *appended = agg_new(), *merged = agg_new();
+    size_t ones = 0;
+    for (size_t i = 0; i < agg_records(counted); i++) {
+        struct src_day scratch;
+        const struct src_day *r = agg_record(counted, i, &scratch);
+        ones += agg_record_one(counted, i) != NULL;
+        agg_append_record(appended, r);
+        agg_merge_record(merged, r);
+    }
+    size_t before = agg_records(appended);
+    CHECK("appended records: the table merging them makes",
+          ones > 400 && before == agg_records(counted) && compare_records(appended, merged) &&
+              table_digest(appended) == table_digest(merged));
+    struct src_day scratch;
+    const struct src_day *first = agg_record(counted, 0, &scratch);
+    struct ipaddr key_src = first->src;
+    int32_t key_day = first->day;
+    uint32_t syn = first->kind_packets[KIND_SYN_PROBE];
+    agg_merge_record(appended, first);
+    size_t copies = 0;
+    uint32_t syn_now = 0;
+    for (size_t i = 0; i < agg_records(appended); i++) {
+        const struct src_day *r = agg_record(appended, i, &scratch);
+        if (r->day != key_day || memcmp(&r->src, &key_src, sizeof r->src)) continue;
+        copies++;
+        syn_now = r->kind_packets[KIND_SYN_PROBE];
+    }
+    CHECK("... and a record merged after them finds its own: no second record of the key",
+          syn > 0 && agg_records(appended) == before && copies == 1 && syn_now == 2 * syn);
+    agg_free(counted);
+    agg_free(appended);
+    agg_free(merged);
+}
+
 int main(void)
 {
+    test_append_records();
     test_key_order();
     test_source_summaries();
     test_one_packet_records();
