@@ -99,7 +99,7 @@ captures:
 	sh scripts/make-captures.sh
 
 format:
-	clang-format -i $$(find src tests/unit -name '*.[ch]')
+	clang-format -i $$(find src tests/unit bench -name '*.[ch]')
 
 clean:
 	rm -rf build out

@@ -14,8 +14,8 @@
 #include <string.h>
 
 enum mix { MASSCAN, ZMAP, MIRAI, NMAP, OS_SYN, REFLECTION, BACKSCATTER, SENSOR_REPLY, MIX_COUNT };
-static const char *const mix_name[MIX_COUNT] = {"masscan", "zmap", "mirai", "nmap", "os-syn",
-                                                "reflection", "backscatter", "sensor-reply"};
+static const char *const mix_name[MIX_COUNT] = {
+    "masscan", "zmap", "mirai", "nmap", "os-syn", "reflection", "backscatter", "sensor-reply"};
 static const double mix_share[MIX_COUNT] = {0.16, 0.03, 0.03, 0.01, 0.55, 0.03, 0.12, 0.07};
 #define HEAVY_SOURCES 4096u
 #define SENSOR_BASE 0xC6336400u /* 198.51.100.0/24 */
@@ -95,12 +95,15 @@ static size_t build(uint8_t *f, enum mix kind, uint32_t src, uint64_t src_index)
         break;
     case OS_SYN:
     case REFLECTION:
-        dport = kind == REFLECTION ? ((r >> 32) & 1 ? 23 : 2323) : (uint16_t[]){22, 80, 443, 8080}[(r >> 32) % 4];
+        dport = kind == REFLECTION ? ((r >> 32) & 1 ? 23 : 2323)
+                                   : (uint16_t[]){22, 80, 443, 8080}[(r >> 32) % 4];
         if (kind == REFLECTION) sport = 80;
         ttl = 52;
         window = 64240;
         df = 1;
-        memcpy(opts, "\x02\x04\x05\xb4\x04\x02\x08\x0a\x12\x34\x56\x78\x00\x00\x00\x00\x01\x03\x03\x07", 20);
+        memcpy(opts,
+               "\x02\x04\x05\xb4\x04\x02\x08\x0a\x12\x34\x56\x78\x00\x00\x00\x00\x01\x03\x03\x07",
+               20);
         opt_len = 20;
         break;
     case BACKSCATTER:
@@ -121,9 +124,12 @@ static size_t build(uint8_t *f, enum mix kind, uint32_t src, uint64_t src_index)
         window = 64240;
         ttl = 64;
         break;
-    default: break;
+    default:
+        break;
     }
-    ipid = kind == ZMAP ? 54321 : kind == MASSCAN ? (uint16_t)((d ^ dport ^ seq) & 0xFFFF) : (uint16_t)(r >> 20);
+    ipid = kind == ZMAP      ? 54321
+           : kind == MASSCAN ? (uint16_t)((d ^ dport ^ seq) & 0xFFFF)
+                             : (uint16_t)(r >> 20);
     memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
     uint8_t *ip = f + 14, *tcp = ip + 20;
     size_t total = 20 + 20 + opt_len;
@@ -137,8 +143,10 @@ static size_t build(uint8_t *f, enum mix kind, uint32_t src, uint64_t src_index)
     put32(ip + 12, s);
     put32(ip + 16, d);
     uint32_t sum = 0;
-    for (int i = 0; i < 20; i += 2) sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-    while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+    for (int i = 0; i < 20; i += 2)
+        sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
     put16(ip + 10, (uint16_t)~sum);
     memset(tcp, 0, 20);
     put16(tcp, sport);
@@ -157,18 +165,26 @@ int main(int argc, char **argv)
     const char *out = NULL;
     uint64_t packets = 30000000, sources = 10000000, days = 31, seed = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--packets") && i + 1 < argc) packets = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--sources") && i + 1 < argc) sources = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--days") && i + 1 < argc) days = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
-        else if (argv[i][0] != '-' && !out) out = argv[i];
+        if (!strcmp(argv[i], "--packets") && i + 1 < argc)
+            packets = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--sources") && i + 1 < argc)
+            sources = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--days") && i + 1 < argc)
+            days = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 10);
+        else if (argv[i][0] != '-' && !out)
+            out = argv[i];
         else {
-            fprintf(stderr, "usage: gen_traffic OUT.pcap [--packets N] [--sources N] [--days N] [--seed N]\n");
+            fprintf(
+                stderr,
+                "usage: gen_traffic OUT.pcap [--packets N] [--sources N] [--days N] [--seed N]\n");
             return 2;
         }
     }
     if (!out || !sources || !days) {
-        fprintf(stderr, "usage: gen_traffic OUT.pcap [--packets N] [--sources N] [--days N] [--seed N]\n");
+        fprintf(stderr,
+                "usage: gen_traffic OUT.pcap [--packets N] [--sources N] [--days N] [--seed N]\n");
         return 2;
     }
     rng_state = seed * 0x9E3779B97F4A7C15ULL + 1;
@@ -179,8 +195,8 @@ int main(int argc, char **argv)
     }
     static char buffer[1 << 22];
     setvbuf(f, buffer, _IOFBF, sizeof buffer);
-    uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                          0, 0, 4, 0, 1, 0, 0, 0};
+    uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                          0,    0,    0,    0,    0, 0, 4, 0, 1, 0, 0, 0};
     fwrite(header, 1, 24, f);
     uint64_t count[MIX_COUNT] = {0};
     const uint64_t start = 1546300800ULL * 1000000; /* 2019-01-01, microseconds */
@@ -206,7 +222,8 @@ int main(int argc, char **argv)
         perror(out);
         return 1;
     }
-    printf("%s: %llu packets over %llu days\n", out, (unsigned long long)packets, (unsigned long long)days);
+    printf("%s: %llu packets over %llu days\n", out, (unsigned long long)packets,
+           (unsigned long long)days);
     for (int m = 0; m < MIX_COUNT; m++)
         printf("  %-13s %llu\n", mix_name[m], (unsigned long long)count[m]);
     return 0;
