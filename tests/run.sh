@@ -340,6 +340,15 @@ check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["p
 run ingest -q -j 2 --db "$T/big.db" "$T/big.pcap"
 run report --db "$T/big.db" -o "$T/bigdb"
 check "ingest -j 2 of that pcap: the history's report is analyze's" same_report "$T/big1" "$T/bigdb"
+if command -v script >/dev/null; then # on a terminal, the writing of 600,000 records shows
+    script -qec "'$SL' ingest --db '$T/big-tty.db' '$T/big.pcap'" /dev/null >"$T/tty" 2>&1
+    records=$(sed -n 's/.*recorded 1200000 packets (\([0-9]*\) source-day records).*/\1/p' "$T/tty")
+    millions=$(awk -v n="${records:-0}" 'BEGIN { printf "%.1f", n / 1e6 }')
+    check "ingest on a terminal: a progress line while its $records records are written" \
+        sh -c "[ ${records:-0} -gt 65536 ] && grep -aq 'writing to the history: [0-9]*% of $millions M records' '$T/tty'"
+else
+    skip "ingest progress on a terminal (needs script from bsdutils)"
+fi
 run packets --jobs 2 "$CAP/real-zmap-syn.pcap"
 check "packets --jobs: an unknown option (exit 2), not one ignored" sh -c "[ $rc = 2 ] && grep -q 'unrecognized option' '$T/err'"
 # Judging, outliers and figures run on slices of the records: the demo month's outliers (on

@@ -43,6 +43,22 @@ static void say_unfinished(void *ctx, const char *path)
             path);
 }
 
+struct write_progress {
+    const char *path;
+    double next; /* when to show the next line */
+};
+
+/* The progress line while a file's records are written (on a terminal). */
+static void show_writing(void *ctx, size_t done, size_t total)
+{
+    struct write_progress *wp = ctx;
+    if (now_seconds() < wp->next) return;
+    wp->next = now_seconds() + 0.5;
+    fprintf(stderr, "\r\033[K%s: writing to the history: %.0f%% of %.1f M records", wp->path,
+            100.0 * (double)done / (double)total, (double)total / 1e6);
+    fflush(stderr);
+}
+
 /* Ingests one file; returns 0 recorded or skipped, 1 damaged but recorded or unreadable,
  * -1 the history failed (stop). */
 static int ingest_file(store_t *st, int64_t sensor, const char *path, const fprules_t *rules,
@@ -103,12 +119,19 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
         return 1;
     }
     int rc = store_begin(st, errbuf);
+    struct write_progress wp = {path, now_seconds() + 0.5};
+    if (job.progress) store_set_progress(st, show_writing, &wp);
     if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, feed->agg, rules, errbuf);
+    if (job.progress) {
+        store_set_progress(st, NULL, NULL);
+        fprintf(stderr, "\r\033[K%s: committing\r", path); /* the WAL's checkpoint: seconds */
+    }
     if (rc == SL_OK)
         rc = st->ops->mark_file(st, sensor, &id, FILE_COMPLETE, result.frames,
                                 result.status == SL_OK ? NULL : result.message, errbuf);
     if (rc == SL_OK) rc = store_commit(st, errbuf);
     if (rc != SL_OK) store_rollback(st);
+    if (job.progress) fputs("\r\033[K", stderr);
     size_t records = agg_records(feed->agg);
     agg_feed_free(feed);
     if (rc != SL_OK) goto store_failed;

@@ -632,6 +632,8 @@ static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const
             rc = day_has_rows(s, sensor, r->day, &day_stored, errbuf);
         if (rc == SL_OK)
             rc = day_stored ? put_record(s, sensor, r, errbuf) : write_row(s, sensor, r, errbuf);
+        if (base->progress && (i & 0xFFFF) == 0xFFFF)
+            base->progress(base->progress_ctx, i + 1, agg_records(agg));
     }
     free(order);
     for (size_t i = 0; rc == SL_OK && i < agg_probed_count(agg); i++) {

@@ -73,9 +73,21 @@ struct store_ops {
 
 struct store {
     const struct store_ops *ops;
+    /* Optional, set with store_set_progress: called now and then while add_agg writes a
+     * table's records (done of total), for a progress line; an ingest of millions of records
+     * writes for a minute. */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
 };
 
 extern const struct store_ops store_sqlite;
+
+static inline void store_set_progress(store_t *st, void (*fn)(void *ctx, size_t done, size_t total),
+                                      void *ctx)
+{
+    st->progress = fn;
+    st->progress_ctx = ctx;
+}
 
 /* Thin wrappers over the operations. */
 static inline int store_sensor(store_t *st, const char *name, bool create, int64_t *id, char *e)
