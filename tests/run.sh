@@ -247,6 +247,7 @@ wait
 run report --db "$H/para.db" -o "$H/para"
 check "... by two processes at once" same_report "$H/direct" "$H/para"
 check "... neither calling the other's work interrupted" sh -c "! grep -q interrupted '$H/p1.err' '$H/p2.err'"
+check "a new history has 16 KiB pages" [ "$(sqlite3 "$H/one.db" 'pragma page_size')" = 16384 ]
 check "the history is plain SQLite: the sqlite3 shell reads it" \
     [ "$(sqlite3 "$H/one.db" "select sum(syn) from source_day_text where src = '192.0.2.250'")" = 9000 ]
 
