@@ -166,8 +166,6 @@ static bool has_room(const struct addrset *s, uint32_t key)
 
 bool addrset_add_slow(struct addrset *s, uint32_t key)
 {
-    for (uint32_t i = 0; s->cap == 0 && i < s->n; i++)
-        if (s->u.small[i] == key) return true;
     if (!has_room(s, key) && !make_room(s, key)) return false;
     if (addrset_is_window(s))
         s->n += addrset_window_set(s->u.table, key - addrset_window_base(s));

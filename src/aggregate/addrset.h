@@ -61,7 +61,8 @@ static inline bool addrset_window_set(uint32_t *bitmap, uint32_t off)
     return added;
 }
 
-/* addrset_add for what the inline fast path does not do: a set that changes form or grows. */
+/* addrset_add for what the inline fast path does not do: a set that changes form or grows.
+ * The key is not among the inline keys (addrset_add has looked). */
 bool addrset_add_slow(struct addrset *s, uint32_t key);
 
 /* Adds key; false only when out of memory. Inline for the common cases, a key that falls in

@@ -648,12 +648,15 @@ static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const
      * each insert reading and writing another page of the file */
     uint32_t *order = rc == SL_OK ? agg_key_order(agg) : NULL;
     if (rc == SL_OK && !order) rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
-    bool day_stored = false;
+    bool day_stored = false; /* whether the history holds rows of `day` */
+    int32_t day = 0;
     for (size_t i = 0; rc == SL_OK && i < agg_records(agg); i++) {
         struct src_day scratch;
         const struct src_day *r = agg_record(agg, order[i], &scratch);
-        if (i == 0 || r->day != agg_record_day(agg, order[i - 1]))
-            rc = day_has_rows(s, sensor, r->day, &day_stored, errbuf);
+        if (i == 0 || r->day != day) {
+            day = r->day;
+            rc = day_has_rows(s, sensor, day, &day_stored, errbuf);
+        }
         if (rc == SL_OK)
             rc = day_stored ? put_record(s, sensor, r, errbuf) : write_row(s, sensor, r, errbuf);
         if (base->progress && (i & 0xFFFF) == 0xFFFF)
