@@ -1,5 +1,5 @@
-/* Byte sources for capture readers: mmap for plain files, a growing buffer fed by read(),
- * zlib or libzstd for pipes and compressed files. */
+/* Byte sources for capture readers: a buffer fed by read() from plain files and pipes, or by
+ * zlib or libzstd from compressed data. */
 #include "bytesrc.h"
 
 #include <errno.h>
@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -25,11 +24,7 @@ struct bytesrc {
     enum codec codec;
     uint64_t file_consumed;
 
-    /* mapped mode: the whole file, read in place */
-    const uint8_t *map;
-    size_t map_len, map_pos, map_released;
-
-    /* stream mode: decompressed bytes buf[start, end), fed from raw[raw_pos, raw_end) */
+    /* decompressed bytes buf[start, end), fed from raw[raw_pos, raw_end) */
     uint8_t *buf;
     size_t cap, start, end;
     uint64_t start_offset; /* offset of buf[start] in the decompressed data */
@@ -171,24 +166,6 @@ static int start_stream(bytesrc_t *s, char *errbuf)
     return SL_OK;
 }
 
-static bool try_map(bytesrc_t *s)
-{
-    struct stat st;
-    if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    uint8_t magic[4] = {0};
-    if (st.st_size >= 4 && pread(s->fd, magic, 4, 0) == 4 &&
-        ((magic[0] == 0x1f && magic[1] == 0x8b) ||
-         (magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)))
-        return false;
-    if (st.st_size == 0) return true; /* nothing to map: an empty capture */
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, s->fd, 0);
-    if (p == MAP_FAILED) return false;
-    madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-    s->map = p;
-    s->map_len = (size_t)st.st_size;
-    return true;
-}
-
 int bytesrc_open(bytesrc_t **out, const char *path, char *errbuf)
 {
     *out = NULL;
@@ -210,12 +187,10 @@ int bytesrc_open(bytesrc_t **out, const char *path, char *errbuf)
         bytesrc_close(s);
         return sl_error(errbuf, SL_ERR_IO, "is a directory, not a capture file");
     }
-    if (!try_map(s)) {
-        int rc = start_stream(s, errbuf);
-        if (rc != SL_OK) {
-            bytesrc_close(s);
-            return rc;
-        }
+    int rc = start_stream(s, errbuf);
+    if (rc != SL_OK) {
+        bytesrc_close(s);
+        return rc;
     }
     *out = s;
     return SL_OK;
@@ -224,7 +199,6 @@ int bytesrc_open(bytesrc_t **out, const char *path, char *errbuf)
 void bytesrc_close(bytesrc_t *s)
 {
     if (!s) return;
-    if (s->map) munmap((void *)s->map, s->map_len);
     if (s->z_ready) inflateEnd(&s->z);
     if (s->zstd) ZSTD_freeDStream(s->zstd);
     if (s->fd >= 0) close(s->fd);
@@ -235,11 +209,6 @@ void bytesrc_close(bytesrc_t *s)
 
 const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf)
 {
-    if (!s->buf) { /* mapped (or empty) file */
-        size_t left = s->map_len - s->map_pos;
-        *got = want < left ? want : left;
-        return s->map ? s->map + s->map_pos : (const uint8_t *)"";
-    }
     while (s->end - s->start < want && !s->eof) {
         if (s->cap - s->start < want) {
             if (s->cap < want) {
@@ -269,37 +238,37 @@ const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf
 
 const uint8_t *bytesrc_at_hand(const bytesrc_t *s, size_t *have)
 {
-    if (!s->buf) {
-        *have = s->map_len - s->map_pos;
-        return s->map ? s->map + s->map_pos : (const uint8_t *)"";
-    }
     *have = s->end - s->start;
     return s->buf + s->start;
 }
 
-/* Pages already read are given back (they stay in the page cache), so a 100 GB capture does
- * not show up as 100 GB of resident memory. Mapped pages count in the resident memory a
- * --max-memory cap and the benchmark measure: every 8 MB keeps at most 16 MB of them, and
- * measured no slower than every 64 MB (which kept 110 MB more at its peak). */
-#define RELEASE_EVERY (8u << 20)
-
 void bytesrc_advance(bytesrc_t *s, size_t n)
 {
-    if (!s->buf) {
-        s->map_pos += n;
-        if (s->map && s->map_pos - s->map_released >= 2 * RELEASE_EVERY) {
-            madvise((void *)(s->map + s->map_released), RELEASE_EVERY, MADV_DONTNEED);
-            s->map_released += RELEASE_EVERY;
-        }
-        return;
-    }
     s->start += n;
     s->start_offset += n;
 }
 
+int bytesrc_seek(bytesrc_t *s, uint64_t offset, char *errbuf)
+{
+    if (offset >= s->start_offset && offset - s->start_offset <= s->end - s->start) {
+        bytesrc_advance(s, (size_t)(offset - s->start_offset));
+        return SL_OK;
+    }
+    if (s->codec != CODEC_NONE)
+        return sl_error(errbuf, SL_ERR_UNSUPPORTED, "cannot seek in compressed data");
+    if (lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
+        return sl_error(errbuf, SL_ERR_IO, "cannot seek to byte %llu: %s",
+                        (unsigned long long)offset, strerror(errno));
+    s->start = s->end = 0;
+    s->raw_pos = s->raw_end = 0;
+    s->raw_eof = s->eof = false;
+    s->start_offset = s->file_consumed = offset;
+    return SL_OK;
+}
+
 uint64_t bytesrc_offset(const bytesrc_t *s)
 {
-    return s->buf ? s->start_offset : s->map_pos;
+    return s->start_offset;
 }
 
 const char *bytesrc_compression(const bytesrc_t *s)
@@ -309,11 +278,5 @@ const char *bytesrc_compression(const bytesrc_t *s)
 
 uint64_t bytesrc_file_offset(const bytesrc_t *s)
 {
-    return s->buf ? s->file_consumed : s->map_pos;
-}
-
-const uint8_t *bytesrc_mapping(const bytesrc_t *s, size_t *len)
-{
-    *len = s->map_len;
-    return s->buf ? NULL : s->map;
+    return s->file_consumed;
 }

@@ -1,6 +1,7 @@
 /* A byte source: the contents of a capture file, decompressed if it was gzip or zstd, from a
- * path or from stdin ("-"). Regular uncompressed files are mapped into memory, so readers see
- * records in place without copying; streams go through a buffer that grows to fit a record. */
+ * path or from stdin ("-"), through a buffer that grows to fit a record. Plain files are read
+ * with read() into the same buffer over and over, not mapped: see docs/design.md, "Reading
+ * a file". */
 #ifndef SCANLENS_BYTESRC_H
 #define SCANLENS_BYTESRC_H
 
@@ -17,12 +18,14 @@ void bytesrc_close(bytesrc_t *s);
  * many there are (fewer only at the end of the data). Returns NULL with errbuf set on a read or
  * decompression error. The pointer stays valid until the next call of peek or advance. */
 const uint8_t *bytesrc_peek(bytesrc_t *s, size_t want, size_t *got, char *errbuf);
-/* The bytes at the current position that are at hand without reading (*have of them: the rest
- * of a mapped file, or what the buffer holds), for a reader's fast path; valid like peek's. */
+/* The bytes at the current position that are at hand without reading (*have of them: what
+ * the buffer holds), for a reader's fast path; valid like peek's. */
 const uint8_t *bytesrc_at_hand(const bytesrc_t *s, size_t *have);
+/* Moves past n bytes, which the last peek or at_hand has shown. */
 void bytesrc_advance(bytesrc_t *s, size_t n);
-/* The whole file when it is mapped (a plain regular file), else NULL. */
-const uint8_t *bytesrc_mapping(const bytesrc_t *s, size_t *len);
+/* Moves to a byte offset of an uncompressed file (one not read from a pipe): for reading a
+ * file in pieces. */
+int bytesrc_seek(bytesrc_t *s, uint64_t offset, char *errbuf);
 /* Offset of the current position in the (decompressed) data. */
 uint64_t bytesrc_offset(const bytesrc_t *s);
 /* "none", "gzip" or "zstd". */

@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "capture_impl.h"
 
@@ -119,8 +123,11 @@ int capture_open_range(capture_t **out, const char *path, uint64_t start, uint64
     int rc = capture_open(out, path, errbuf);
     if (rc != SL_OK) return rc;
     capture_t *cap = *out;
-    uint64_t at = bytesrc_offset(cap->src);
-    if (start > at) bytesrc_advance(cap->src, start - at);
+    if (start > bytesrc_offset(cap->src) && (rc = bytesrc_seek(cap->src, start, errbuf)) != SL_OK) {
+        capture_close(cap);
+        *out = NULL;
+        return rc;
+    }
     cap->range_end = end;
     return SL_OK;
 }
@@ -158,10 +165,22 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
     bounds[0] = 24;
     bounds[1] = UINT64_MAX;
     if (capture_open(&cap, path, errbuf) != SL_OK) return 1;
-    size_t len;
-    const uint8_t *map = bytesrc_mapping(cap->src, &len);
+    /* Only the few MiB around each cut are looked at: mapped, where reading goes through a
+     * buffer. */
+    size_t len = 0;
+    const uint8_t *map = NULL;
+    int fd = -1;
+    struct stat st;
+    if (cap->ops == &capture_format_pcap && strcmp(capture_compression(cap), "none") == 0 &&
+        parts > 1 && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 &&
+        S_ISREG(st.st_mode) && st.st_size >= (64 << 20)) {
+        len = (size_t)st.st_size;
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) map = NULL;
+    }
+    if (fd >= 0) close(fd);
     size_t n = 1;
-    if (map && cap->ops == &capture_format_pcap && parts > 1 && len >= (64u << 20) && len >= 40) {
+    if (map) {
         bounds[1] = len;
         uint32_t first_sec = cap_u32(cap, map + 24);
         for (size_t p = 1; p < parts; p++) {
@@ -173,6 +192,7 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
             bounds[n++] = at;
             bounds[n] = len;
         }
+        munmap((void *)map, len);
     }
     capture_close(cap);
     return n;

@@ -1,5 +1,6 @@
 /* Capture reader: timestamps in every resolution and byte order, pcapng interfaces and
  * blocks, gzip input, and damaged files that keep their whole records. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -140,10 +141,62 @@ static void test_gzip_and_damage(void)
     unlink(path);
 }
 
+/* Seconds of the frames read from [start, end) of the file at path: how many, and whether
+ * they run first, first + 1, ... */
+static size_t read_range(uint64_t start, uint64_t end, uint32_t first, bool *in_order)
+{
+    char errbuf[SL_ERRBUF_SIZE];
+    capture_t *cap;
+    *in_order = false;
+    if (capture_open_range(&cap, path, start, end, errbuf) != SL_OK) return 0;
+    struct frame f;
+    size_t n = 0;
+    bool ordered = true;
+    int rc;
+    while ((rc = capture_next(cap, &f, errbuf)) > 0) {
+        ordered = ordered && f.ts_ns == (int64_t)(first + n) * 1000000000 && f.caplen == 24;
+        n++;
+    }
+    capture_close(cap);
+    *in_order = ordered && rc == 0;
+    return n;
+}
+
+/* Pieces of a file larger than the reading buffer (4 MiB): records read through it whole,
+ * a piece that starts within what the buffer holds and one far past it (a seek). */
+static void test_pieces(void)
+{
+    enum { RECORDS = 200000, RECORD = 16 + 24 };
+    size_t len = 24 + (size_t)RECORDS * RECORD;
+    uint8_t *b = calloc(1, len);
+    if (!b) abort();
+    make_pcap(b, 0, 0, 0);
+    for (uint32_t i = 0; i < RECORDS; i++) {
+        uint8_t *r = b + 24 + (size_t)i * RECORD;
+        put32(r, i, 0), put32(r + 4, 0, 0), put32(r + 8, 24, 0), put32(r + 12, 24, 0);
+        memcpy(r + 16, "\x45\0\0\x18", 4);
+    }
+    write_file(b, len);
+    free(b);
+    bool in_order;
+#define AT(i) (24 + (uint64_t)(i)*RECORD)
+    CHECK("an 8 MB pcap reads whole through the buffer, in order",
+          read_range(0, UINT64_MAX, 0, &in_order) == RECORDS && in_order);
+    CHECK("a piece near the start: records 5 to 7",
+          read_range(AT(5), AT(8), 5, &in_order) == 3 && in_order);
+    CHECK("a piece past the buffer: records 150000 to 150009",
+          read_range(AT(150000), AT(150010), 150000, &in_order) == 10 && in_order);
+    CHECK("the last piece ends with the file",
+          read_range(AT(RECORDS - 2), UINT64_MAX, RECORDS - 2, &in_order) == 2 && in_order);
+#undef AT
+    unlink(path);
+}
+
 int main(void)
 {
     test_pcap_variants();
     test_pcapng();
     test_gzip_and_damage();
+    test_pieces();
     CHECK_DONE();
 }
