@@ -421,7 +421,8 @@ static HOT_INLINE bool count_into(agg_t *a, struct src_day *r, const struct one_
 
 bool agg_add(agg_t *a, const struct packet *p, int32_t day)
 {
-    struct one_packet o = agg_packet_form(p, day);
+    struct one_packet o;
+    agg_packet_form(&o, p, day);
     struct day_slots *t = slots_of(a, day);
     if (t && !day_slots_reserve(t, 1)) t = NULL;
     return count_into(a, record_for(a, t, &p->src, &o, NULL), &o, &p->dst);

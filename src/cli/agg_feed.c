@@ -62,7 +62,7 @@ void agg_feed_packet(void *feed, struct packet *p)
         feed_rare(f, p, day);
         return;
     }
-    f->pending[f->n_pending] = agg_packet_form(p, day);
+    agg_packet_form(&f->pending[f->n_pending], p, day);
     if (++f->n_pending == FEED_BATCH) agg_feed_flush(f);
 }
 
