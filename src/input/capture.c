@@ -1,10 +1,10 @@
 /* Capture reader front end: opens the byte source, recognises the file format from its magic
  * number and hands each call to that format's operations. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -145,17 +145,36 @@ static bool plausible(const capture_t *cap, const uint8_t *h, uint32_t first_sec
 }
 
 #define CHAIN 16 /* consecutive plausible records before a position counts as a boundary */
+#define LOOK_AHEAD (1u << 20) /* how far past a cut a boundary is looked for */
+/* What is read at a cut: the look-ahead and CHAIN records of the largest plausible size. */
+#define SPLIT_WINDOW (LOOK_AHEAD + CHAIN * (16 + 262144))
 
-static bool boundary_at(const capture_t *cap, const uint8_t *map, size_t len, size_t at,
-                        uint32_t first_sec)
+/* Whether a record starts at buf[at] and CHAIN plausible records follow in buf (or the file
+ * ends, when buf reaches its end). */
+static bool boundary_at(const capture_t *cap, const uint8_t *buf, size_t len, bool ends_file,
+                        size_t at, uint32_t first_sec)
 {
     for (int k = 0; k < CHAIN; k++) {
-        if (at == len) return true;
-        if (at + 16 > len || !plausible(cap, map + at, first_sec)) return false;
-        at += 16 + (size_t)cap_u32(cap, map + at + 8);
+        if (at == len) return ends_file;
+        if (at + 16 > len || !plausible(cap, buf + at, first_sec)) return false;
+        at += 16 + (size_t)cap_u32(cap, buf + at + 8);
         if (at > len) return false;
     }
     return true;
+}
+
+/* Reads up to n bytes at offset into buf; how many were read (fewer at the end of the file or
+ * on an error, which only makes the cut there fail). */
+static size_t read_at(int fd, uint8_t *buf, size_t n, uint64_t offset)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)(offset + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    return got;
 }
 
 size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
@@ -165,35 +184,33 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
     bounds[0] = 24;
     bounds[1] = UINT64_MAX;
     if (capture_open(&cap, path, errbuf) != SL_OK) return 1;
-    /* Only the few MiB around each cut are looked at: mapped, where reading goes through a
-     * buffer. */
-    size_t len = 0;
-    const uint8_t *map = NULL;
+    /* Only a window after each cut is read, with pread: not mapped, so that a file cut
+     * meanwhile is an error and not SIGBUS. */
+    uint8_t *window = NULL;
     int fd = -1;
     struct stat st;
+    size_t n = 1;
     if (cap->ops == &capture_format_pcap && strcmp(capture_compression(cap), "none") == 0 &&
         parts > 1 && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 &&
-        S_ISREG(st.st_mode) && st.st_size >= (64 << 20)) {
-        len = (size_t)st.st_size;
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) map = NULL;
-    }
-    if (fd >= 0) close(fd);
-    size_t n = 1;
-    if (map) {
+        S_ISREG(st.st_mode) && st.st_size >= (64 << 20) && (window = malloc(SPLIT_WINDOW)) &&
+        read_at(fd, window, 16, 24) == 16) {
+        uint64_t len = (uint64_t)st.st_size;
+        uint32_t first_sec = cap_u32(cap, window);
         bounds[1] = len;
-        uint32_t first_sec = cap_u32(cap, map + 24);
         for (size_t p = 1; p < parts; p++) {
-            size_t at = len / parts * p;
-            size_t limit = at + (1u << 20); /* look 1 MiB ahead at most */
-            while (at < limit && at < len && !boundary_at(cap, map, len, at, first_sec))
+            uint64_t cut = len / parts * p;
+            size_t got = read_at(fd, window, SPLIT_WINDOW, cut), at = 0;
+            bool ends_file = cut + got == len;
+            while (at < LOOK_AHEAD && at < got &&
+                   !boundary_at(cap, window, got, ends_file, at, first_sec))
                 at++;
-            if (at >= limit || at >= len || at <= bounds[n - 1]) continue;
-            bounds[n++] = at;
+            if (at >= LOOK_AHEAD || at >= got || cut + at <= bounds[n - 1]) continue;
+            bounds[n++] = cut + at;
             bounds[n] = len;
         }
-        munmap((void *)map, len);
     }
+    free(window);
+    if (fd >= 0) close(fd);
     capture_close(cap);
     return n;
 }
