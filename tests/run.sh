@@ -358,6 +358,15 @@ run analyze -q -j 3 -o "$T/demo3" "$CAP/demo-month.pcap.gz"
 run analyze -q -j 1 -o "$T/demo1" "$CAP/demo-month.pcap.gz"
 check "-j 3 on the demo month: the same report as one thread" same_report "$T/demo1" "$T/demo3"
 check "... with its 3 outliers" [ "$(json_get "$T/demo3/summary.json" 'len(d["outliers"])')" = 3 ]
+# Stdin and a named pipe are read whole by one thread: looking for places to cut them must not
+# take their first bytes (it did: "-j 2 -r -" said "not a pcap or pcapng capture").
+exited_same() { [ "$1" = 0 ] && same_report "$2" "$3"; } # STATUS DIR-A DIR-B
+zcat "$CAP/demo-month.pcap.gz" | timeout 60 "$SL" analyze -q -j 2 -o "$T/demo-stdin" -r - >"$T/out" 2>"$T/err"
+check "-j 2 reading stdin: the same report as one thread" exited_same $? "$T/demo1" "$T/demo-stdin"
+mkfifo "$T/fifo"
+(timeout 60 zcat "$CAP/demo-month.pcap.gz" >"$T/fifo" &)
+timeout 60 "$SL" analyze -q -j 2 -o "$T/demo-fifo" "$T/fifo" >"$T/out" 2>"$T/err"
+check "-j 2 reading a named pipe: the same report as one thread" exited_same $? "$T/demo1" "$T/demo-fifo"
 # Cut inside its last record: read in pieces, the message gives the file's count, not a piece's.
 head -c $(($(stat -c %s "$T/big.pcap") - 10)) "$T/big.pcap" >"$T/big-cut.pcap"
 run analyze -q -j 2 -o "$T/cut2" "$T/big-cut.pcap"

@@ -183,15 +183,20 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
     capture_t *cap;
     bounds[0] = 24;
     bounds[1] = UINT64_MAX;
+    /* Only a regular file is opened here: opening stdin or a pipe would read (and so take)
+     * the bytes the one reader of it needs. */
+    struct stat st;
+    if (parts < 2 || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_size < (64 << 20))
+        return 1;
     if (capture_open(&cap, path, errbuf) != SL_OK) return 1;
     /* Only a window after each cut is read, with pread: not mapped, so that a file cut
      * meanwhile is an error and not SIGBUS. */
     uint8_t *window = NULL;
     int fd = -1;
-    struct stat st;
     size_t n = 1;
     if (cap->ops == &capture_format_pcap && strcmp(capture_compression(cap), "none") == 0 &&
-        parts > 1 && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 &&
+        (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 &&
         S_ISREG(st.st_mode) && st.st_size >= (64 << 20) && (window = malloc(SPLIT_WINDOW)) &&
         read_at(fd, window, 16, 24) == 16) {
         uint64_t len = (uint64_t)st.st_size;
