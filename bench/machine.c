@@ -27,7 +27,7 @@ static double now(void)
 
 /* Steps over the records of a little-endian pcap file, reading each header and the first
  * byte of each packet, as any reader must, and gives back the pages read, so that its
- * resident memory stays small, as scanlens's (which reads through a 4 MiB buffer) does. */
+ * resident memory stays small, as scanlens's (which reads through a 1 MiB buffer) does. */
 static int walk(const char *path)
 {
     int fd = open(path, O_RDONLY);

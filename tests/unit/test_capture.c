@@ -162,7 +162,7 @@ static size_t read_range(uint64_t start, uint64_t end, uint32_t first, bool *in_
     return n;
 }
 
-/* Pieces of a file larger than the reading buffer (4 MiB): records read through it whole,
+/* Pieces of a file larger than the reading buffer (1 MiB): records read through it whole,
  * a piece that starts within what the buffer holds and one far past it (a seek). */
 static void test_pieces(void)
 {
