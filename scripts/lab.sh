@@ -35,13 +35,23 @@ lab_up() {
     ip -n "$LAB_SCAN" neigh add 192.0.2.2 lladdr "$LAB_GW_MAC" dev sl-s0 nud permanent
 }
 
-# zmap from 192.0.2.10 to TARGETS on PORT; masscan from 192.0.2.11 (args as given).
+# zmap from 192.0.2.10 to TARGETS on PORT; masscan from 192.0.2.11 (args as given). zmap's
+# messages go to $LAB_LOG when it is set.
 lab_zmap() { # PORT TARGETS [zmap args...]
-    local port=$1 targets=$2 empty
+    local port=$1 targets=$2 empty status
     shift 2
     empty=$(mktemp)
-    ip netns exec "$LAB_SCAN" zmap -q -p "$port" -i sl-s0 -G "$LAB_GW_MAC" -S 192.0.2.10 -r 200 \
-        -C "$empty" -b "$empty" -o /dev/null -c 1 "$@" "$targets" >/dev/null 2>&1
+    for _ in 1 2; do
+        ip netns exec "$LAB_SCAN" zmap -q -p "$port" -i sl-s0 -G "$LAB_GW_MAC" -S 192.0.2.10 \
+            -r 200 -C "$empty" -b "$empty" -o /dev/null -c 1 "$@" "$targets" \
+            >/dev/null 2>>"${LAB_LOG:-/dev/null}"
+        status=$?
+        # zmap 2.1.1 has aborted at start-up now and then (SIGABRT, about one run in 50 of
+        # `make check`, before sending anything): run it once more then. An abort after it
+        # had sent some would show as more SYNs than the test expects, not as a pass.
+        [ "$status" -lt 128 ] && break
+        echo "lab: zmap ended with status $status; once more" >>"${LAB_LOG:-/dev/null}"
+    done
     rm -f "$empty"
 }
 

@@ -8,9 +8,10 @@ SL=$(realpath "$1")
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 . scripts/lab.sh
+export LAB_LOG=$work/zmap.log
 trap "lab_down; [ -n \"${KEEP:-}\" ] || rm -rf $work" EXIT
 trap 'exit 1' INT TERM HUP PIPE
-say() { if eval "$2"; then echo "ok $1"; else echo "FAIL $1"; fi; }
+say() { if eval "$2"; then echo "ok $1"; else echo "FAIL $1"; return 1; fi; }
 ready() { # ERRFILE: wait until capture says it is capturing (up to 10 s)
     for _ in $(seq 100); do grep -q "capturing on" "$1" 2>/dev/null && return 0; sleep 0.1; done
     return 1
@@ -49,7 +50,8 @@ syn_count() { tcpdump -n -r "$work/ref.pcap" "src host $1 and tcp and (tcp[13] &
 zmap_syn=$(syn_count 192.0.2.10)
 masscan_syn=$(syn_count 192.0.2.11)
 say "the history names zmap's source" '[ "$(field 192.0.2.10 tool)" = zmap ]'
-say "zmap's SYNs equal tcpdump's count ($zmap_syn; zmap sent 32 + 4)" '[ "$(field 192.0.2.10 syn_packets)" = "$zmap_syn" ] && [ "$zmap_syn" = 36 ]'
+say "zmap's SYNs equal tcpdump's count ($zmap_syn; zmap sent 32 + 4)" '[ "$(field 192.0.2.10 syn_packets)" = "$zmap_syn" ] && [ "$zmap_syn" = 36 ]' ||
+    grep -v INFO "$LAB_LOG" | tail -5 | sed 's/^/    zmap: /' >&2
 say "the history names masscan's source" '[ "$(field 192.0.2.11 tool)" = masscan ]'
 say "masscan's SYNs equal tcpdump's count ($masscan_syn; masscan sent 128)" '[ "$(field 192.0.2.11 syn_packets)" = "$masscan_syn" ] && [ "$masscan_syn" = 128 ]'
 scanner_packets() { tcpdump -n -r "$1" "tcp and src net 192.0.2.0/24" 2>/dev/null | wc -l; }
