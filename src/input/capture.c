@@ -1,12 +1,12 @@
 /* Capture reader front end: opens the byte source, recognises the file format from its magic
  * number and hands each call to that format's operations. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "capture_impl.h"
