@@ -257,6 +257,8 @@ run ingest -q --db "$H/multi.db" --sensor-name osaka "$CAP/real-masscan-syn.pcap
 run report --db "$H/multi.db" -o "$H/multi"
 check "two sensors: sensors.csv has zmap at tokyo (32 SYNs)" grep -q '^tokyo,zmap,32,1.000000,1,80$' "$H/multi/sensors.csv"
 check "two sensors: and masscan at osaka (128)" grep -q '^osaka,masscan,128,1.000000,1,' "$H/multi/sensors.csv"
+check "every source-day row names a sensor there is (SQLite's foreign_key_check, on two histories)" \
+    sh -c "[ -z \"\$(sqlite3 '$H/multi.db' 'pragma foreign_key_check')\$(sqlite3 '$H/para.db' 'pragma foreign_key_check')\" ] && [ \"\$(sqlite3 '$H/multi.db' 'select count(distinct sensor_id) from source_day')\" = 2 ]"
 run report --db "$H/multi.db" --sensor tokyo -o "$H/tokyo"
 check "--sensor tokyo: only tokyo's sources" sh -c "[ \"\$(sed 1d '$H/tokyo/sources.csv' | grep -c ',scanner,')\" = 1 ]"
 run report --db "$H/multi.db" --sensor nowhere
