@@ -197,8 +197,7 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds)
     size_t n = 1;
     if (cap->ops == &capture_format_pcap && strcmp(capture_compression(cap), "none") == 0 &&
         (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 &&
-        S_ISREG(st.st_mode) && st.st_size >= (64 << 20) && (window = malloc(SPLIT_WINDOW)) &&
-        read_at(fd, window, 16, 24) == 16) {
+        (window = malloc(SPLIT_WINDOW)) && read_at(fd, window, 16, 24) == 16) {
         uint64_t len = (uint64_t)st.st_size;
         uint32_t first_sec = cap_u32(cap, window);
         bounds[1] = len;

@@ -282,7 +282,7 @@ static int sqlite_open(store_t **out, const char *location, const struct store_o
                      " udp_port_counts = ?19, dst_set = ?20"
                      " WHERE sensor_id = ?1 AND day = ?2 AND src = ?3",
                      errbuf);
-    if (rc == SL_OK)
+    if (rc == SL_OK && !opt->read_only)
         rc = prepare(s, &s->day_has_rows,
                      "SELECT 1 FROM source_day WHERE sensor_id = ? AND day = ? LIMIT 1", errbuf);
     if (rc == SL_OK && !opt->read_only)
