@@ -92,6 +92,9 @@ struct analysis {
     uint32_t *rank; /* rank[i]: the number of the source i-th in report order (most SYNs first) */
     size_t n_sources;
     struct grouping group; /* the records of each source, to build its summary again */
+    /* by source number, as judging left them, when they take at most a quarter of what the
+     * records do (analysis_build); else NULL, and source_reader builds them again */
+    struct source_summary *summaries;
     const agg_t *agg;
     const fprules_t *rules;        /* what a source's tool was chosen by, for reading it again */
     uint64_t research_min_packets; /* the rule the summaries are built with */
@@ -126,8 +129,9 @@ static inline size_t analysis_ranked(const struct analysis *an, size_t i)
 /* Source number i's address. */
 struct ipaddr analysis_source_address(const struct analysis *an, size_t i);
 
-/* Builds sources' summaries from their records again, as judging did, for reports that list
- * them. One reader a thread; it holds the sets a summary is counted with. */
+/* Sources' summaries for reports that list them: those judging kept, or built from their
+ * records again as judging did. One reader a thread; it holds the sets a summary is counted
+ * with. */
 typedef struct source_reader source_reader_t;
 source_reader_t *source_reader_new(const struct analysis *an);
 /* Source number i's summary, valid until the next call. NULL only when out of memory. */

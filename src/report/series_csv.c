@@ -2,6 +2,7 @@
 #include <inttypes.h>
 
 #include "../util/timefmt.h"
+#include "csv_out.h"
 #include "report.h"
 
 int report_write_daily_csv(FILE *out, const struct report_input *in)
@@ -29,10 +30,14 @@ int report_write_ports_csv(FILE *out, const struct report_input *in)
     const struct figure_data *fig = in->fig;
     fputs("date,tool,port,syn_packets\n", out);
     char date[16];
+    int32_t date_of = 0;
     for (size_t i = 0; i < fig->n_ports; i++) {
         const struct port_count *p = &fig->ports[i];
-        fprintf(out, "%s,%s,%u,%" PRIu64 "\n", format_day(p->day, date, sizeof date),
-                fprules_tool_name(in->rules, p->tool), p->port, p->syn_packets);
+        if (i == 0 || p->day != date_of) format_day(date_of = p->day, date, sizeof date);
+        csv_put_field(out, date);
+        csv_put_field(out, fprules_tool_name(in->rules, p->tool));
+        csv_put_number(out, p->port);
+        csv_put_last_number(out, p->syn_packets);
     }
     return ferror(out) ? -1 : 0;
 }

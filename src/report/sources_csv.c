@@ -1,48 +1,9 @@
 /* sources.csv: one row per source address with its tool, class and counts. */
-#include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "../util/timefmt.h"
+#include "csv_out.h"
 #include "report.h"
-
-/* Rows are written field by field with stdio's unlocked calls, not fprintf: for millions of
- * sources, parsing the format string of each row cost more than everything else. */
-
-/* A decimal number, then a comma. */
-static void put_number(FILE *out, uint64_t v)
-{
-    char digits[20];
-    int n = 0;
-    do
-        digits[n++] = (char)('0' + v % 10);
-    while (v /= 10);
-    while (n)
-        putc_unlocked(digits[--n], out);
-    putc_unlocked(',', out);
-}
-
-/* Text, then a comma. */
-static void put_field(FILE *out, const char *s)
-{
-    fputs_unlocked(s, out);
-    putc_unlocked(',', out);
-}
-
-/* RFC 4180 quoting for text that may hold commas or quotes (an organisation's name). */
-static void csv_text(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs_unlocked(s, out);
-        return;
-    }
-    putc_unlocked('"', out);
-    for (; *s; s++) {
-        if (*s == '"') putc_unlocked('"', out);
-        putc_unlocked(*s, out);
-    }
-    putc_unlocked('"', out);
-}
 
 int report_write_sources_csv(FILE *out, const struct report_input *in)
 {
@@ -62,27 +23,27 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
             return -1;
         }
         const uint64_t *k = s->kind_packets;
-        put_field(out, ipaddr_format(&s->src, text, sizeof text));
-        put_field(out, fprules_tool_name(in->rules, s->tool));
-        put_field(out, source_class_name(s->cls));
-        put_number(out, k[KIND_SYN_PROBE]);
-        put_number(out, k[KIND_UDP_PROBE]);
-        put_number(out, k[KIND_ICMP_PROBE]);
-        put_number(out, k[KIND_BACKSCATTER]);
-        put_number(out, k[KIND_OTHER] + k[KIND_SENSOR]);
-        put_number(out, s->syn_ports);
-        put_number(out, s->udp_ports);
-        put_number(out, s->dst_addrs);
-        put_field(out, format_time_utc(s->first_ns, text, sizeof text));
-        put_field(out, format_time_utc(s->last_ns, text, sizeof text));
-        put_number(out, s->days);
-        put_number(out, s->tool_matched);
-        put_number(out, source_probes(s));
-        put_field(out, s->rule >= 0 ? fprules_rule_name(in->rules, s->rule) : "");
-        put_number(out, s->research_days);
-        csv_text(out, s->known >= 0 ? known_list_org(in->known, s->known) : "");
+        csv_put_field(out, ipaddr_format(&s->src, text, sizeof text));
+        csv_put_field(out, fprules_tool_name(in->rules, s->tool));
+        csv_put_field(out, source_class_name(s->cls));
+        csv_put_number(out, k[KIND_SYN_PROBE]);
+        csv_put_number(out, k[KIND_UDP_PROBE]);
+        csv_put_number(out, k[KIND_ICMP_PROBE]);
+        csv_put_number(out, k[KIND_BACKSCATTER]);
+        csv_put_number(out, k[KIND_OTHER] + k[KIND_SENSOR]);
+        csv_put_number(out, s->syn_ports);
+        csv_put_number(out, s->udp_ports);
+        csv_put_number(out, s->dst_addrs);
+        csv_put_field(out, format_time_utc(s->first_ns, text, sizeof text));
+        csv_put_field(out, format_time_utc(s->last_ns, text, sizeof text));
+        csv_put_number(out, s->days);
+        csv_put_number(out, s->tool_matched);
+        csv_put_number(out, source_probes(s));
+        csv_put_field(out, s->rule >= 0 ? fprules_rule_name(in->rules, s->rule) : "");
+        csv_put_number(out, s->research_days);
+        csv_put_text(out, s->known >= 0 ? known_list_org(in->known, s->known) : "");
         putc_unlocked(',', out);
-        csv_text(out, s->known >= 0 ? known_list_label(in->known, s->known) : "");
+        csv_put_text(out, s->known >= 0 ? known_list_label(in->known, s->known) : "");
         putc_unlocked('\n', out);
     }
     source_reader_free(reader);

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 /* The civil date of a day number, by Howard Hinnant's days-to-civil arithmetic
  * (proleptic Gregorian): exact for every day an int64 of nanoseconds reaches. */
@@ -25,6 +24,16 @@ static char *put_digits(char *p, int64_t v, int width)
     for (int i = width - 1; i >= 0; i--, v /= 10)
         p[i] = (char)('0' + v % 10);
     return p + width;
+}
+
+/* The n characters of text into buf of len bytes, cut short as snprintf would. */
+static const char *copy_out(const char *text, size_t n, char *buf, size_t len)
+{
+    if (len == 0) return buf;
+    if (n >= len) n = len - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    return buf;
 }
 
 /* Written digit by digit, not with gmtime_r and snprintf: sources.csv holds two a source, and
@@ -58,21 +67,24 @@ const char *format_time_utc(int64_t ts_ns, char *buf, size_t len)
     *p++ = '.';
     p = put_digits(p, ns / 1000, 6);
     *p++ = 'Z';
-    size_t n = (size_t)(p - text);
-    if (len == 0) return buf;
-    if (n >= len) n = len - 1; /* cut short, as snprintf would */
-    memcpy(buf, text, n);
-    buf[n] = '\0';
-    return buf;
+    return copy_out(text, (size_t)(p - text), buf, len);
 }
 
+/* Arithmetic, as format_time_utc: gmtime_r takes glibc's time-zone lock on every call, which
+ * was most of writing ports.csv (a date a row, a million rows for a month). */
 const char *format_day(int32_t day, char *buf, size_t len)
 {
-    time_t t = (time_t)day * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    return buf;
+    int year, month, mday;
+    civil_from_days(day, &year, &month, &mday);
+    char text[16], *p = text;
+    if (year < 0 || year > 9999) /* outside what four digits hold: the library's way */
+        return snprintf(buf, len, "%04d-%02d-%02d", year, month, mday), buf;
+    p = put_digits(p, year, 4);
+    *p++ = '-';
+    p = put_digits(p, month, 2);
+    *p++ = '-';
+    p = put_digits(p, mday, 2);
+    return copy_out(text, (size_t)(p - text), buf, len);
 }
 
 const char *format_time_short(int64_t ts_ns, char *buf, size_t len)

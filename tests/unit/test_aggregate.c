@@ -662,6 +662,49 @@ static void add_syn(agg_t *agg, const char *src, int dst_last_byte, uint16_t dpo
     agg_add(agg, &p, day);
 }
 
+#define CHECK_AS(prefix, name, cond)                                                               \
+    do {                                                                                           \
+        char full_name[160];                                                                       \
+        snprintf(full_name, sizeof full_name, "%s%s", prefix, name);                               \
+        CHECK(full_name, cond);                                                                    \
+    } while (0)
+
+/* The checks of test_source_summaries, on what source_reader gives for an analysis of its
+ * records; prefix names the way the summaries came. */
+static void check_source_summaries(const struct analysis *an, const char *prefix)
+{
+    source_reader_t *reader = source_reader_new(an);
+    const struct source_summary *s = summary_of(reader, an, "203.0.113.10");
+    CHECK_AS(prefix, "a lone packet: its port, address, time, tool and class",
+             s && s->days == 1 && s->syn_ports == 1 && s->dst_addrs == 1 && s->udp_ports == 0 &&
+                 s->kind_packets[KIND_SYN_PROBE] == 1 && s->first_ns == 100 && s->last_ns == 100 &&
+                 s->tool_matched == 1 && s->rule == 0 && s->tool == 1 && s->cls == CLASS_SCANNER &&
+                 s->research_days == 0);
+    s = summary_of(reader, an, "203.0.113.5");
+    CHECK_AS(prefix, "many ports and addresses over days: distinct ones counted",
+             s && s->days == 3 && s->syn_ports == 40 && s->dst_addrs == 40 &&
+                 s->kind_packets[KIND_SYN_PROBE] == 60 && s->tool == TOOL_UNKNOWN);
+    s = summary_of(reader, an, "203.0.113.6");
+    CHECK_AS(prefix, "a few addresses, then many: all counted once",
+             s && s->days == 2 && s->dst_addrs == 102 && s->syn_ports == 1);
+    s = summary_of(reader, an, "203.0.113.11");
+    CHECK_AS(prefix, "a few ports and addresses over days, after sources with many: exact",
+             s && s->days == 3 && s->syn_ports == 3 && s->dst_addrs == 3 &&
+                 s->kind_packets[KIND_SYN_PROBE] == 5 && s->first_ns == 1000 && s->last_ns == 1002);
+    s = summary_of(reader, an, "203.0.113.12");
+    CHECK_AS(prefix, "many ports over days, after another source with many: exact",
+             s && s->days == 2 && s->syn_ports == 60 && s->dst_addrs == 1);
+    s = summary_of(reader, an, "198.51.100.150");
+    CHECK_AS(prefix, "a probed address that sends: the sensor", s && s->cls == CLASS_SENSOR);
+    s = summary_of(reader, an, "198.51.100.151");
+    CHECK_AS(prefix, "an address among the probed ones, not probed itself: not the sensor",
+             s && s->cls == CLASS_BACKSCATTER);
+    s = summary_of(reader, an, "198.51.100.201");
+    CHECK_AS(prefix, "an address past the probed ones: not the sensor",
+             s && s->cls == CLASS_BACKSCATTER);
+    source_reader_free(reader);
+}
+
 /* Summaries by the path each source takes: one record of one packet (read as it is kept), a
  * few ports and addresses over several days (counted in a short list), many (counted in a
  * bitmap and a set, which the next source finds empty again); and sensor addresses inferred
@@ -702,34 +745,22 @@ static void test_source_summaries(void)
     }
     struct analysis an;
     CHECK("summaries: analysis builds", analysis_build(&an, agg, rules, &cfg, NULL) == 0);
+    CHECK("summaries: judging kept them (a few sources)", an.summaries != NULL);
+    /* The checks twice: on the summaries judging kept, then on those built again from the
+     * records (what a report gets when keeping them would cost too much memory). */
+    struct source_summary *kept = an.summaries;
+    for (int again = 0; again < 2; again++) {
+        an.summaries = again ? NULL : kept;
+        check_source_summaries(&an, again ? "built again: " : "kept: ");
+    }
     source_reader_t *reader = source_reader_new(&an);
-    const struct source_summary *s = summary_of(reader, &an, "203.0.113.10");
-    CHECK("a lone packet: its port, address, time, tool and class",
-          s && s->days == 1 && s->syn_ports == 1 && s->dst_addrs == 1 && s->udp_ports == 0 &&
-              s->kind_packets[KIND_SYN_PROBE] == 1 && s->first_ns == 100 && s->last_ns == 100 &&
-              s->tool_matched == 1 && s->rule == 0 && s->tool == 1 && s->cls == CLASS_SCANNER &&
-              s->research_days == 0);
-    s = summary_of(reader, &an, "203.0.113.5");
-    CHECK("many ports and addresses over days: distinct ones counted",
-          s && s->days == 3 && s->syn_ports == 40 && s->dst_addrs == 40 &&
-              s->kind_packets[KIND_SYN_PROBE] == 60 && s->tool == TOOL_UNKNOWN);
-    s = summary_of(reader, &an, "203.0.113.6");
-    CHECK("a few addresses, then many: all counted once",
-          s && s->days == 2 && s->dst_addrs == 102 && s->syn_ports == 1);
-    s = summary_of(reader, &an, "203.0.113.11");
-    CHECK("a few ports and addresses over days, after sources with many: exact",
-          s && s->days == 3 && s->syn_ports == 3 && s->dst_addrs == 3 &&
-              s->kind_packets[KIND_SYN_PROBE] == 5 && s->first_ns == 1000 && s->last_ns == 1002);
-    s = summary_of(reader, &an, "203.0.113.12");
-    CHECK("many ports over days, after another source with many: exact",
-          s && s->days == 2 && s->syn_ports == 60 && s->dst_addrs == 1);
-    s = summary_of(reader, &an, "198.51.100.150");
-    CHECK("a probed address that sends: the sensor", s && s->cls == CLASS_SENSOR);
-    s = summary_of(reader, &an, "198.51.100.151");
-    CHECK("an address among the probed ones, not probed itself: not the sensor",
-          s && s->cls == CLASS_BACKSCATTER);
-    s = summary_of(reader, &an, "198.51.100.201");
-    CHECK("an address past the probed ones: not the sensor", s && s->cls == CLASS_BACKSCATTER);
+    bool same = true;
+    for (size_t i = 0; i < an.n_sources; i++) {
+        const struct source_summary *s = source_reader_get(reader, i);
+        same = same && s && !memcmp(s, &kept[i], sizeof *s);
+    }
+    CHECK("summaries: every one built again equals the one judging kept", same);
+    an.summaries = kept;
     source_reader_free(reader);
     analysis_free(&an);
     agg_free(agg);

@@ -1,6 +1,6 @@
 /* Text forms written digit by digit for speed, against the libc calls they replace:
- * timestamps (gmtime_r, over the whole range of int64 nanoseconds) and IPv4 addresses
- * (inet_ntop). */
+ * timestamps (gmtime_r, over the whole range of int64 nanoseconds), dates of day numbers
+ * (gmtime_r, over every int32 day) and IPv4 addresses (inet_ntop). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,15 @@ static void reference(int64_t ts_ns, char *buf, size_t len)
     gmtime_r(&t, &tm);
     snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(ns / 1000));
+}
+
+/* What format_day wrote before it was hand-written. */
+static void reference_day(int32_t day, char *buf, size_t len)
+{
+    time_t t = (time_t)day * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 static uint64_t next_random(uint64_t *state)
@@ -62,6 +71,24 @@ int main(void)
         if (!same) printf("# %lld: %s, not %s\n", (long long)ts, buf, want);
     }
     CHECK("200,000 random times: as gmtime_r gives them", same);
+    CHECK("a day number as a date", !strcmp(format_day(17897, buf, sizeof buf), "2019-01-01"));
+    CHECK("a day before the epoch", !strcmp(format_day(-1, buf, sizeof buf), "1969-12-31"));
+    CHECK("a date cut to its year", !strcmp(format_day(17897, buf, 5), "2019"));
+    same = 1;
+    for (int64_t d = -800000; d <= 3000000 && same; d++) { /* years -220 to 10183 */
+        char want[40];
+        reference_day((int32_t)d, want, sizeof want);
+        same = !strcmp(format_day((int32_t)d, buf, sizeof buf), want);
+        if (!same) printf("# day %lld: %s, not %s\n", (long long)d, buf, want);
+    }
+    for (int i = 0; i < 200000 && same; i++) {
+        int32_t d = i < 2 ? (i ? INT32_MAX : INT32_MIN) : (int32_t)next_random(&state);
+        char want[40];
+        reference_day(d, want, sizeof want);
+        same = !strcmp(format_day(d, buf, sizeof buf), want);
+        if (!same) printf("# day %d: %s, not %s\n", d, buf, want);
+    }
+    CHECK("every day of years -220 to 10183 and 200,000 random days: as gmtime_r gives them", same);
     same = 1;
     for (int i = 0; i < 200000 && same; i++) {
         uint32_t v4 = (uint32_t)next_random(&state);
