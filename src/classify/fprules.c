@@ -103,6 +103,7 @@ struct fprules {
     char *tool_name[FP_MAX_TOOLS];
     size_t n_tools;
     struct rule_index index;
+    bool reads_tsecr; /* a rule tests tsecr: read_fields looks for the timestamp */
 };
 
 /* ---- problems ---------------------------------------------------------------------------- */
@@ -464,6 +465,8 @@ static void parse_rule_line(fprules_t *r, struct diag *d, int line, int tool, ch
         r->cap_rules = cap;
     }
     order_conditions(&rule);
+    for (int i = 0; i < rule.n_numeric; i++)
+        r->reads_tsecr |= rule.numeric[i].field == F_TSECR;
     rule.name = strdup(name);
     rule.text = text;
     rule.origin = strdup(d->origin);
@@ -603,9 +606,12 @@ int fprules_load_builtin(fprules_t *r, char **errors)
 
 /* ---- matching ---------------------------------------------------------------------------- */
 
-/* Every field a condition can test, read once per packet instead of once per condition. */
-static void read_fields(const struct packet *p, uint32_t *v)
+/* Every field a condition can test, read once per packet instead of once per condition. A
+ * packet without the timestamp option has tsecr 0. */
+static void read_fields(const fprules_t *r, const struct packet *p, uint32_t *v)
 {
+    uint32_t tsval = 0, tsecr = 0;
+    if (r->reads_tsecr) packet_tcp_timestamp(p, &tsval, &tsecr);
     v[F_TTL] = p->ttl;
     v[F_WIN] = p->window;
     v[F_SPORT] = p->sport;
@@ -616,7 +622,7 @@ static void read_fields(const struct packet *p, uint32_t *v)
     v[F_IPLEN] = p->ip_len;
     v[F_ACK] = p->ack;
     v[F_SEQ] = p->seq;
-    v[F_TSECR] = p->tsecr;
+    v[F_TSECR] = tsecr;
     v[F_FLAGS] = p->tcp_flags;
     v[F_ICMP_TYPE] = p->icmp_type;
     v[F_ICMP_CODE] = p->icmp_code;
@@ -647,9 +653,10 @@ static bool rule_holds(const struct fp_rule *rule, const struct packet *p, const
             if ((p->opts[i] & rule->opt_mask[i]) != rule->opt_bytes[i]) return false;
     }
     if (rule->needs_ts_near) {
-        if (!p->has_ts || p->opts_cut) return false;
+        uint32_t tsval, tsecr;
+        if (!packet_tcp_timestamp(p, &tsval, &tsecr)) return false;
         int64_t now = p->ts_ns / 1000000000;
-        int64_t diff = (int64_t)p->tsval - now;
+        int64_t diff = (int64_t)tsval - now;
         if (diff < -(int64_t)rule->ts_window || diff > (int64_t)rule->ts_window) return false;
     }
     return true;
@@ -671,7 +678,7 @@ void fprules_match(const fprules_t *r, struct packet *p)
     p->rule = -1;
     const struct rule_index *x = &r->index;
     if (!x->usable) { /* past FP_INDEXED_RULES rules: each in turn */
-        read_fields(p, fields);
+        read_fields(r, p, fields);
         for (size_t i = 0; i < r->n_rules; i++)
             if (try_rule(r, i, p, fields)) return;
         return;
@@ -681,7 +688,7 @@ void fprules_match(const fprules_t *r, struct packet *p)
                                                 : FP_MAX_OPTS;
     uint64_t candidates = x->proto[p->proto] & x->df[p->df ? 1 : 0] & x->flags[p->tcp_flags] &
                           x->ttl[p->ttl] & x->opt_len[opt_len];
-    if (candidates) read_fields(p, fields);
+    if (candidates) read_fields(r, p, fields);
     for (; candidates; candidates &= candidates - 1)
         if (try_rule(r, (size_t)__builtin_ctzll(candidates), p, fields)) return;
 }

@@ -81,9 +81,7 @@ struct packet {
     uint8_t tcp_flags;
     uint8_t opt_len;     /* bytes of TCP options captured */
     uint8_t opts_cut;    /* the snapshot length cut the options: opt_len is what was kept */
-    const uint8_t *opts; /* raw option bytes, inside the frame */
-    uint8_t has_ts;      /* a timestamp option was seen */
-    uint32_t tsval, tsecr;
+    const uint8_t *opts; /* raw option bytes, inside the frame (packet_tcp_timestamp) */
     /* ICMP / ICMPv6 */
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id, icmp_seq;

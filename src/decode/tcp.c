@@ -1,31 +1,36 @@
 /* TCP decoder: ports, sequence numbers, flags, window, and the option list kept raw for the
- * fingerprints' byte-for-byte layout match, with the timestamp option read out. */
+ * fingerprints' byte-for-byte layout match; the timestamp option read out of it on demand. */
+#include "decode.h"
 #include "layers.h"
 
 #define TCPOPT_EOL 0
 #define TCPOPT_NOP 1
 #define TCPOPT_TIMESTAMP 8
 
-static void read_timestamp(struct packet *p)
+/* Walked on demand, not while decoding: only a few rules read the timestamp, and a walk over
+ * every packet's options (whose layout changes from packet to packet) mispredicted a branch or
+ * two a packet. */
+bool packet_tcp_timestamp(const struct packet *p, uint32_t *tsval, uint32_t *tsecr)
 {
+    if (p->proto != IPPROTO_NUM_TCP || p->opts_cut) return false;
     for (size_t i = 0; i < p->opt_len;) {
         uint8_t kind = p->opts[i];
-        if (kind == TCPOPT_EOL) return;
+        if (kind == TCPOPT_EOL) return false;
         if (kind == TCPOPT_NOP) {
             i++;
             continue;
         }
-        if (i + 1 >= p->opt_len) return;
+        if (i + 1 >= p->opt_len) return false;
         uint8_t len = p->opts[i + 1];
-        if (len < 2 || i + len > p->opt_len) return;
+        if (len < 2 || i + len > p->opt_len) return false;
         if (kind == TCPOPT_TIMESTAMP && len == 10) {
-            p->has_ts = 1;
-            p->tsval = load_be32(p->opts + i + 2);
-            p->tsecr = load_be32(p->opts + i + 6);
-            return;
+            *tsval = load_be32(p->opts + i + 2);
+            *tsecr = load_be32(p->opts + i + 6);
+            return true;
         }
         i += len;
     }
+    return false;
 }
 
 int decode_tcp(struct cursor *c, struct packet *p)
@@ -49,7 +54,6 @@ int decode_tcp(struct cursor *c, struct packet *p)
         p->opts_cut = 1;
     } else {
         p->opt_len = (uint8_t)opt_len;
-        read_timestamp(p);
     }
     p->payload_len = (uint16_t)(p->l4_len > header_len ? p->l4_len - header_len : 0);
     return PKT_OK;

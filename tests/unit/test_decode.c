@@ -17,11 +17,17 @@ static const uint8_t syn_frame[] = {
     0x05, 0xb4, 1,    1,    8,    10,   0x11, 0x22, 0x33, 0x44, 0,    0,    0,    0,
 };
 
+/* The timestamp option of the last frame decode_copy decoded, read while the frame was there. */
+static bool copy_has_ts;
+static uint32_t copy_tsval, copy_tsecr;
+
 static int decode_copy(struct packet *p, uint16_t linktype, const uint8_t *frame, size_t len)
 {
     uint8_t *copy = malloc(len ? len : 1);
     memcpy(copy, frame, len);
     int status = decode_frame(p, linktype, copy, (uint32_t)len, (uint32_t)len, 0);
+    copy_tsval = copy_tsecr = 0;
+    copy_has_ts = status == PKT_OK && packet_tcp_timestamp(p, &copy_tsval, &copy_tsecr);
     p->opts = NULL; /* points into the freed copy */
     free(copy);
     return status;
@@ -40,8 +46,55 @@ static void test_tcp_syn(void)
     CHECK("window", p.window == 1024);
     CHECK("ttl, id, df", p.ttl == 57 && p.ip_id == 0x1234 && p.df == 0);
     CHECK("options length", p.opt_len == 16);
-    CHECK("timestamp option read", p.has_ts && p.tsval == 0x11223344u && p.tsecr == 0);
+    CHECK("timestamp option read", copy_has_ts && copy_tsval == 0x11223344u && copy_tsecr == 0);
     CHECK("no payload", p.payload_len == 0);
+}
+
+/* The timestamp option among others, in the layouts real stacks send and broken ones. */
+static void test_tcp_timestamp(void)
+{
+    static const struct {
+        const char *name;
+        uint8_t opts[40];
+        uint8_t len;
+        bool found;
+        uint32_t tsval, tsecr;
+    } cases[] = {
+        {"Linux SYN: MSS, SACK-permitted, TS, NOP, WS",
+         {2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 1, 0, 0, 0, 0, 7, 1, 3, 3, 7},
+         20,
+         true,
+         256,
+         7},
+        {"NOP, NOP, TS", {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 3}, 12, true, 9, 3},
+        {"no timestamp: MSS, NOP, WS, NOP, NOP, SACK-permitted",
+         {2, 4, 5, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2},
+         12,
+         false,
+         0,
+         0},
+        {"end of options before it",
+         {2, 4, 5, 0xb4, 0, 0, 8, 10, 0, 0, 0, 1, 0, 0, 0, 1},
+         16,
+         false,
+         0,
+         0},
+        {"a timestamp of the wrong length", {8, 6, 0, 0, 0, 1}, 6, false, 0, 0},
+        {"an option longer than what is left", {2, 4, 5, 0xb4, 8, 10, 0, 0, 0, 1}, 10, false, 0, 0},
+        {"an option length below 2", {3, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 1}, 12, false, 0, 0},
+        {"a kind with no length byte left", {1, 1, 1, 8}, 4, false, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct packet p = {.proto = 6, .opts = cases[i].opts, .opt_len = cases[i].len};
+        uint32_t tsval = 0, tsecr = 0;
+        bool found = packet_tcp_timestamp(&p, &tsval, &tsecr);
+        CHECK(cases[i].name,
+              found == cases[i].found && tsval == cases[i].tsval && tsecr == cases[i].tsecr);
+    }
+    struct packet cut = {.proto = 6, .opts = cases[1].opts, .opt_len = 12, .opts_cut = 1};
+    uint32_t tsval, tsecr;
+    CHECK("options cut by the snapshot length: no timestamp",
+          !packet_tcp_timestamp(&cut, &tsval, &tsecr));
 }
 
 /* Cut before the end of the fixed TCP header (54 bytes): truncated. Cut inside the options,
@@ -53,7 +106,7 @@ static void test_every_truncation(void)
         struct packet p;
         int status = decode_copy(&p, LINKTYPE_ETHERNET, syn_frame, len);
         if (len < 54 && status != PKT_TRUNCATED) wrong++;
-        if (len >= 54 && (status != PKT_OK || !p.opts_cut || p.opt_len != len - 54 || p.has_ts))
+        if (len >= 54 && (status != PKT_OK || !p.opts_cut || p.opt_len != len - 54 || copy_has_ts))
             wrong++;
     }
     CHECK("cuts before the TCP options are truncated; cuts inside them keep the packet",
@@ -138,6 +191,7 @@ static void test_ipv6(void)
 int main(void)
 {
     test_tcp_syn();
+    test_tcp_timestamp();
     test_every_truncation();
     test_padding_and_malformed();
     test_vlan_and_links();

@@ -114,7 +114,7 @@ static void test_conditions(void)
     CHECK("conditions parse", fprules_parse(r, text, "c.conf", NULL) == 0);
     const uint8_t opts[] = {2, 4, 1, 2, 8, 10, 0, 0, 0x03, 0xE8, 0, 0, 0, 0};
     struct packet p = syn_packet(1, 1, 1, 1);
-    p.opts = opts, p.opt_len = sizeof opts, p.has_ts = 1, p.tsval = 1000;
+    p.opts = opts, p.opt_len = sizeof opts; /* tsval 1000 */
     p.ts_ns = 1030 * 1000000000LL;
     fprules_match(r, &p);
     CHECK("tsval within 60 s of capture time", strcmp(fprules_rule_name(r, p.rule), "ts") == 0);
@@ -129,6 +129,18 @@ static void test_conditions(void)
     fprules_match(r, &p);
     CHECK("first matching rule wins, in file order",
           strcmp(fprules_rule_name(r, p.rule), "any") == 0);
+    fprules_free(r);
+    r = fprules_new();
+    CHECK("a tsecr condition parses",
+          fprules_parse(r, "version 1\n[e]\nrule echo = tcp tsecr=3\n", "e.conf", NULL) == 0);
+    const uint8_t echo[] = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 3};
+    p = syn_packet(1, 1, 1, 1);
+    p.opts = echo, p.opt_len = sizeof echo;
+    fprules_match(r, &p);
+    CHECK("tsecr read from the timestamp option", p.rule == 0);
+    p.opt_len = 2; /* only the NOPs */
+    fprules_match(r, &p);
+    CHECK("no timestamp option: tsecr=3 does not hold", p.rule == -1);
     fprules_free(r);
 }
 
