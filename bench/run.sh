@@ -43,6 +43,9 @@ for sources in $source_counts; do
         measure "walk($sources)" "$work/machine" walk "$file"
         measure "scanlens($sources)" ./build/scanlens analyze -q "$file"
         measure "scanlens-j2($sources)" ./build/scanlens analyze -q -j 2 "$file"
+        # what a user who keeps the report files waits for: every file of -o written too
+        measure "scanlens-reports($sources)" ./build/scanlens analyze -q -o "$work/reports" "$file"
+        rm -rf "$work/reports"
         measure "scanlens-cap1024($sources)" ./build/scanlens analyze -q --max-memory 1024 "$file"
         ./build/scanlens analyze -q --max-memory 1024 "$file" 2>&1 >/dev/null |
             sed -n "s/.*reached: \([0-9]*\) packets.*/$sources \1/p" >>"$work/refused"
@@ -99,6 +102,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo "walk is bench/machine.c mapping the file and stepping over its records: no reader is faster."
     echo "Fresh memory on this machine, $(cat "$work/memory"): every MiB an analysis"
     echo "holds at its peak was first touched at that rate (by helper threads, see docs/design.md)."
+    echo
+    echo "reports is one thread with \`-o DIR\`: every report file written as well (sources.csv has a"
+    echo "row a source)."
     echo
     echo "ingest is \`scanlens ingest\` of the file into a new history (SQLite), report-db \`scanlens"
     echo "report --db\` of that history (both one thread); their ratio to tcpdump is only for scale."
