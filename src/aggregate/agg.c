@@ -618,12 +618,16 @@ uint64_t agg_dropped(const agg_t *a)
     return a->dropped;
 }
 
+uint64_t agg_record_bytes(const agg_t *a)
+{
+    return a->records.n * BLOCK_RECORDS * sizeof(struct src_day) +
+           a->ones.n * BLOCK_RECORDS * sizeof(struct one_packet);
+}
+
 uint64_t agg_memory_bytes(const agg_t *a)
 {
-    uint64_t bytes = a->records.n * BLOCK_RECORDS * sizeof(struct src_day) +
-                     a->ones.n * BLOCK_RECORDS * sizeof(struct one_packet) +
-                     day_index_bytes(a->index) + a->probed.cap_addr * sizeof(struct ipaddr) +
-                     a->probed.cap_slots * 4;
+    uint64_t bytes = agg_record_bytes(a) + day_index_bytes(a->index) +
+                     a->probed.cap_addr * sizeof(struct ipaddr) + a->probed.cap_slots * 4;
     for (size_t i = 0; i < a->n_rec; i++) {
         const struct src_day *r = record_at(a, i);
         bytes += portmap_heap_bytes(&r->syn_ports) + addrset_heap_bytes(&r->dsts);

@@ -181,6 +181,9 @@ uint64_t agg_status_count(const agg_t *a, int status);
 uint64_t agg_kind_count(const agg_t *a, int kind);
 uint64_t agg_dropped(const agg_t *a);
 uint64_t agg_memory_bytes(const agg_t *a);
+/* The records' own blocks, without their sets and the index: a cheap part of the above (that
+ * one reads every record). */
+uint64_t agg_record_bytes(const agg_t *a);
 
 /* Addresses that received probes, kept to infer the sensor's addresses when the user gives
  * none. At most AGG_MAX_PROBED addresses are kept; agg_probed_overflow() says if more came. */

@@ -507,7 +507,7 @@ int analysis_build(struct analysis *an, const agg_t *agg, const fprules_t *rules
      * them 128 bytes a source: kept when that is at most a quarter of the records' memory,
      * so that a month of millions of sources seen once is not held twice. Not keeping them
      * is no error. */
-    if (an->n_sources * sizeof *an->summaries <= agg_memory_bytes(agg) / 4)
+    if (an->n_sources * sizeof *an->summaries <= agg_record_bytes(agg) / 4)
         an->summaries = malloc((an->n_sources ? an->n_sources : 1) * sizeof *an->summaries);
     /* Sources are independent: slices of them are judged by cfg->threads threads, each adding
      * up its own totals, which are summed after. */
