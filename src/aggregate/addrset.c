@@ -187,12 +187,22 @@ static void merge_one(void *ctx, uint32_t key)
     if (m->ok && !addrset_add(m->into, key)) m->ok = false;
 }
 
+/* Set bits of a word. By hand because the x86-64 baseline Debian builds for has no popcnt
+ * instruction: __builtin_popcount became a call into libgcc, 2% of judging's samples. */
+static inline uint32_t bits_set(uint32_t x)
+{
+    x = x - (x >> 1 & 0x55555555u);
+    x = (x & 0x33333333u) + (x >> 2 & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return x * 0x01010101u >> 24;
+}
+
 bool addrset_merge(struct addrset *into, const struct addrset *from)
 {
     if (addrset_is_window(into) && into->cap == from->cap) { /* the same window: OR the bitmaps */
         uint32_t n = 0;
         for (uint32_t w = 0; w < window_words(into); w++)
-            n += (uint32_t)__builtin_popcount(into->u.table[w] |= from->u.table[w]);
+            n += bits_set(into->u.table[w] |= from->u.table[w]);
         into->n = n;
         return true;
     }
