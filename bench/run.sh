@@ -109,7 +109,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo "ingest is \`scanlens ingest\` of the file into a new history (SQLite), report-db \`scanlens"
     echo "report --db\` of that history (both one thread); their ratio to tcpdump is only for scale."
     echo
-    echo "cap1024 is \`--max-memory 1024\`: packets it left out (sources first seen past the cap):"
+    echo "cap1024 is \`--max-memory 1024\`: packets it left out (those that would have started a new (day, source) record):"
     echo
     if [ -s "$work/refused" ]; then
         awk '{ printf "- %s sources: %s packets left out\n", $1, $2 }' "$work/refused"

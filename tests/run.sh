@@ -209,11 +209,11 @@ fi
 echo "== the history"
 # The report from a history equals analyze on the same captures, figure for figure, however the
 # captures were ingested: in one go, in pieces, twice, split inside a day, concurrently.
-same_report() { # DIR-A DIR-B: the same figures (summary.json without the inputs list)
+same_report() { # DIR-A DIR-B: the same figures (summary.json without the inputs and the cap)
     for f in daily.csv ports.csv sources.csv; do cmp -s "$1/$f" "$2/$f" || return 1; done
     python3 -c 'import json,sys
 a, b = (json.load(open(p + "/summary.json")) for p in sys.argv[1:3])
-for d in (a, b): d.pop("inputs")
+for d in (a, b): d.pop("inputs"), d.pop("memory_cap")
 sys.exit(a != b)' "$1" "$2"
 }
 H=$T/hist
@@ -414,8 +414,22 @@ check "... fewer sources ($capped_sources) than read whole ($whole_sources), no 
 counted=$(awk -F, 'NR > 1 { n += $4 + $5 + $6 + $7 + $8 } END { print n }' "$T/capped/sources.csv")
 check "... counted ($counted) + left out ($refused) = the 1200000 packets" \
     [ "$((counted + ${refused:-0}))" = 1200000 ]
+# 30 MiB is reached on the second of the three days: the first is whole, and the reports say
+# where the cap began to leave packets out
+run analyze -q --max-memory 30 -o "$T/capped30" "$T/big.pcap"
+refused=$(sed -n 's/.*--max-memory 30 reached: \([0-9]*\) packets.* from \([0-9-]*\) on;.*/\1 \2/p' "$T/err")
+check "--max-memory 30: the message names the first day left out ($refused)" [ "${refused#* }" = 2019-01-02 ]
+check "... summary.json says the same" [ "$(json_get "$T/capped30/summary.json" \
+    'str(d["memory_cap"]["packets_left_out"]) + " " + d["memory_cap"]["first_day_left_out"]')" = "$refused" ]
+check "... the day before it is counted whole: its daily.csv rows are those of the whole run" \
+    sh -c "grep ^2019-01-01 '$T/capped30/daily.csv' >'$T/d30' && [ -s '$T/d30' ] && grep ^2019-01-01 '$T/big1/daily.csv' | cmp -s - '$T/d30'"
+check "... the terminal summary says the report is incomplete" grep -q '^Incomplete: the --max-memory 30 cap was reached' "$T/out"
+check "... and so does report.html" grep -q 'Incomplete: the --max-memory 30 cap' "$T/capped30/report.html"
+check "without a cap: memory_cap is null" [ "$(json_get "$T/big1/summary.json" 'd["memory_cap"]')" = None ]
 run analyze -q --max-memory 2000 -o "$T/uncapped" "$T/big.pcap"
 check "a cap not reached changes nothing" same_report "$T/big1" "$T/uncapped"
+check "... and summary.json says it left nothing out" [ "$(json_get "$T/uncapped/summary.json" \
+    'd["memory_cap"]["packets_left_out"], d["memory_cap"]["first_day_left_out"]')" = "0 None" ]
 run analyze -q --max-memory 10 "$T/big.pcap"
 check "--max-memory below 16: exit 2" [ "$rc" = 2 ]
 

@@ -21,6 +21,7 @@ agg_t *agg_new(void)
         a->probed_recent[i] = i ^ 1;
     a->min_day = INT32_MAX;
     a->max_day = INT32_MIN;
+    a->refused_first_day = INT32_MAX;
     return a;
 }
 
@@ -389,9 +390,10 @@ static HOT_INLINE bool count_into(agg_t *a, struct src_day *r, const struct one_
     a->status_count[PKT_OK]++;
     a->kind_count[o->kind]++;
     if (!r) {
-        if (at_limit(a))
+        if (at_limit(a)) {
             a->refused++;
-        else
+            if (o->day < a->refused_first_day) a->refused_first_day = o->day;
+        } else
             a->dropped++;
         return false;
     }
@@ -442,6 +444,11 @@ void agg_day_range(const agg_t *a, int32_t *first, int32_t *last)
 uint64_t agg_refused(const agg_t *a)
 {
     return a->refused;
+}
+
+int32_t agg_refused_first_day(const agg_t *a)
+{
+    return a->refused_first_day;
 }
 
 #define BATCH 64

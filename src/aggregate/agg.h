@@ -130,12 +130,15 @@ void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n);
 #define AGG_PEAK_FULL_RECORD 320
 #define AGG_PEAK_ONE_PACKET_RECORD 80
 /* Caps the table at about max_bytes at the peak of an analysis, reckoning its records at the
- * costs above (0: no cap): a packet that would need one more record is not counted, and
- * counted in agg_refused() instead. A record already there keeps counting, even when a second
- * packet makes a full one of a one-packet record (where the reckoning grows past the cap).
- * Merges are not capped. */
+ * costs above (0: no cap): a packet that would need one more record (a source not seen that
+ * day) is not counted, and counted in agg_refused() instead. A record already there keeps
+ * counting, even when a second packet makes a full one of a one-packet record (where the
+ * reckoning grows past the cap). Merges are not capped. */
 void agg_limit_memory(agg_t *a, uint64_t max_bytes);
 uint64_t agg_refused(const agg_t *a);
+/* The earliest day of a packet the cap left out (INT32_MAX if none): every packet of the days
+ * before it was counted. */
+int32_t agg_refused_first_day(const agg_t *a);
 /* Counts a frame that did not decode (p->status != PKT_OK). */
 void agg_add_undecoded(agg_t *a, int status);
 /* Adds everything in `from` into `into` (from stays unchanged). */

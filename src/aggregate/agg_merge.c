@@ -92,6 +92,8 @@ static void add_counters(agg_t *into, const agg_t *from)
     agg_count_frames(into, from->frames, from->status_count, from->kind_count);
     into->dropped += from->dropped;
     into->refused += from->refused;
+    if (from->refused_first_day < into->refused_first_day)
+        into->refused_first_day = from->refused_first_day;
 }
 
 static bool merge_probed(agg_t *into, const agg_t *from)

@@ -68,8 +68,9 @@ struct agg {
     day_index_t *index;          /* NULL after agg_drop_index, until the next lookup */
     struct day_slots *last_days; /* the table of the previous lookup's day */
     uint64_t frames, dropped, refused;
-    uint64_t memory_limit;    /* bytes at the peak, by AGG_PEAK_*; 0: none */
-    int32_t min_day, max_day; /* of the records; INT32_MAX, INT32_MIN when there are none */
+    int32_t refused_first_day; /* the earliest day of a refused packet; INT32_MAX: none */
+    uint64_t memory_limit;     /* bytes at the peak, by AGG_PEAK_*; 0: none */
+    int32_t min_day, max_day;  /* of the records; INT32_MAX, INT32_MIN when there are none */
     uint64_t status_count[PKT_STATUS_COUNT];
     uint64_t kind_count[KIND_COUNT];
     struct addr_table probed;

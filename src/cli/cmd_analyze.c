@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "debug_trace.h"
 #include "report_options.h"
+#include "../util/timefmt.h"
 #include "scan.h"
 
 static const char analyze_help[] =
@@ -26,8 +27,9 @@ static const char analyze_help[] =
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
     "      --no-builtin-fingerprints  use only the --fingerprints files\n"
     "  -j, --jobs N              read, judge and count with N threads (default: 1)\n"
-    "      --max-memory MIB      keep the analysis within about MIB mebibytes: sources first\n"
-    "                            seen past the cap are left out and counted (exit status 3)\n"
+    "      --max-memory MIB      keep the analysis within about MIB mebibytes: past the cap,\n"
+    "                            packets of sources not yet seen on their day are left out\n"
+    "                            and counted (exit status 3)\n"
     "  -q, --quiet               no progress line\n";
 
 static const char analyze_help_end[] =
@@ -95,16 +97,20 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     if (agg_dropped(feed->agg))
         fprintf(stderr, "scanlens: out of memory: %llu packets could not be counted\n",
                 (unsigned long long)agg_dropped(feed->agg));
-    if (agg_refused(feed->agg))
+    if (agg_refused(feed->agg)) {
+        char day[16];
         fprintf(stderr,
-                "scanlens: --max-memory %llu reached: %llu packets of sources first seen past "
-                "the cap were not counted; analyze fewer days at once (--from/--to) or raise "
-                "the cap\n",
-                (unsigned long long)max_memory_mib, (unsigned long long)agg_refused(feed->agg));
+                "scanlens: --max-memory %llu reached: %llu packets that would have started a "
+                "new (day, source) record were not counted, from %s on; analyze fewer days at "
+                "once (--from/--to) or raise the cap\n",
+                (unsigned long long)max_memory_mib, (unsigned long long)agg_refused(feed->agg),
+                format_day(agg_refused_first_day(feed->agg), day, sizeof day));
+    }
     if (feed->outside_period)
         fprintf(stderr, "scanlens: %llu packets fell outside --from/--to and were skipped\n",
                 (unsigned long long)feed->outside_period);
     ro->analysis.verdict.threads = in->jobs;
+    ro->settings.max_memory_mib = max_memory_mib;
     if (status != EXIT_FAILED) {
         int reported =
             produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor, NULL);

@@ -48,6 +48,8 @@ static void write_header(FILE *o, const struct report_input *in)
                 in->settings->to ? in->settings->to : "end");
     fprintf(o, ". %zu input file%s, %" PRIu64 " packets. Made by scanlens %s.</p>\n", in->n_files,
             in->n_files == 1 ? "" : "s", agg_frames(in->agg), in->version);
+    char note[400];
+    if (report_cap_note(in, note, sizeof note)) fprintf(o, "<p><strong>%s</strong></p>\n", note);
     fprintf(o,
             "<table><tr><th class=\"l\">SYN probes</th><td>%" PRIu64 "</td></tr>"
             "<tr><th class=\"l\">scanning sources</th><td>%" PRIu64 "</td></tr>"

@@ -26,6 +26,7 @@ struct report_settings {
     size_t manual_exclusions;
     double outlier_share, outlier_factor;
     int compare_a, compare_b; /* tools of the comparison figure, -1 if none */
+    uint64_t max_memory_mib;  /* analyze --max-memory, 0 if none */
 };
 
 /* Per-sensor figures when a report covers several sensors. */
@@ -69,6 +70,9 @@ extern const size_t report_writer_count;
 
 /* The terminal summary. */
 int report_write_text(FILE *out, const struct report_input *in);
+/* What the --max-memory cap left out, as a sentence for the reports, or NULL when it left
+ * nothing out. */
+const char *report_cap_note(const struct report_input *in, char *buf, size_t len);
 int report_write_sources_csv(FILE *out, const struct report_input *in);
 int report_write_summary_json(FILE *out, const struct report_input *in);
 int report_write_daily_csv(FILE *out, const struct report_input *in);

@@ -31,6 +31,27 @@ static void write_inputs(FILE *out, const struct report_input *in)
     fputs("\n  ],\n", out);
 }
 
+/* The --max-memory cap: null without one; else what it left out (0 packets when not reached)
+ * and the first day it left packets out of (null when none). */
+static void write_memory_cap(FILE *out, const struct report_input *in)
+{
+    if (!in->settings->max_memory_mib) {
+        fputs("  \"memory_cap\": null,\n", out);
+        return;
+    }
+    uint64_t left_out = agg_refused(in->agg);
+    char day[16];
+    fprintf(out,
+            "  \"memory_cap\": {\"mib\": %" PRIu64 ", \"packets_left_out\": %" PRIu64
+            ", \"first_day_left_out\": ",
+            in->settings->max_memory_mib, left_out);
+    if (left_out)
+        json_string(out, format_day(agg_refused_first_day(in->agg), day, sizeof day));
+    else
+        fputs("null", out);
+    fputs("},\n", out);
+}
+
 static int compare_addr_ptr(const void *a, const void *b)
 {
     return memcmp(*(const struct ipaddr *const *)a, *(const struct ipaddr *const *)b,
@@ -149,6 +170,7 @@ int report_write_summary_json(FILE *out, const struct report_input *in)
     json_string(out, in->version);
     fputs(",\n", out);
     write_inputs(out, in);
+    write_memory_cap(out, in);
     write_sensor(out, in);
     fprintf(out, "  \"packets\": %" PRIu64 ",\n  \"undecoded\": {", agg_frames(agg));
     for (int s = 1; s < PKT_STATUS_COUNT; s++)

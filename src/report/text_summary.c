@@ -12,6 +12,21 @@ static double percent(uint64_t part, uint64_t whole)
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+const char *report_cap_note(const struct report_input *in, char *buf, size_t len)
+{
+    uint64_t left_out = agg_refused(in->agg);
+    if (!left_out) return NULL;
+    char day[16];
+    snprintf(buf, len,
+             "Incomplete: the --max-memory %" PRIu64 " cap was reached. %" PRIu64
+             " packets that would have started a new (day, source) record were left out, the "
+             "first of them on %s: every packet of the days before it was counted, later days "
+             "count only the sources already seen on that day.",
+             in->settings->max_memory_mib, left_out,
+             format_day(agg_refused_first_day(in->agg), day, sizeof day));
+    return buf;
+}
+
 static void print_inputs(FILE *out, const struct report_input *in)
 {
     const agg_t *agg = in->agg;
@@ -26,6 +41,8 @@ static void print_inputs(FILE *out, const struct report_input *in)
         fputc(')', out);
     }
     fputc('\n', out);
+    char note[400];
+    if (report_cap_note(in, note, sizeof note)) fprintf(out, "%s\n", note);
     const struct analysis *an = in->an;
     if (an->first_ns <= an->last_ns) {
         char a[40], b[40];

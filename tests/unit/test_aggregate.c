@@ -197,6 +197,46 @@ static struct packet nth_packet(int i)
                     (uint8_t)(i % 3 == 0 ? 1 : 0), (int16_t)(i % 3 == 0 ? 0 : -1));
 }
 
+/* A cap of 10 one-packet records: a source's second packet of a day is still counted (its
+ * record is there), a known source on a new day is not (that needs a new record), and the
+ * earliest day left out is kept, also across a merge. */
+static void test_memory_cap(void)
+{
+    agg_t *a = agg_new();
+    agg_limit_memory(a, 10 * AGG_PEAK_ONE_PACKET_RECORD);
+    char src[32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(src, sizeof src, "203.0.113.%d", i + 1);
+        struct packet p = make_syn(src, "198.51.100.1", 40000, 22, 86400000000000LL + i, 0, -1);
+        agg_add(a, &p, 1);
+    }
+    CHECK("a cap: nothing left out while it holds",
+          agg_refused(a) == 0 && agg_refused_first_day(a) == INT32_MAX);
+    struct packet again =
+        make_syn("203.0.113.1", "198.51.100.2", 40000, 23, 86400000000001LL, 0, -1);
+    agg_add(a, &again, 1);
+    struct packet new_source =
+        make_syn("203.0.113.99", "198.51.100.1", 40000, 22, 86400000000002LL, 0, -1);
+    agg_add(a, &new_source, 1);
+    struct packet next_day =
+        make_syn("203.0.113.2", "198.51.100.1", 40000, 22, 3 * 86400000000000LL, 0, -1);
+    agg_add(a, &next_day, 3);
+    CHECK("past the cap: a new source and a known source's new day left out, a known (day, "
+          "source) counted",
+          agg_refused(a) == 2 && agg_frames(a) == 13 && agg_records(a) == 10);
+    CHECK("... the first day left out is the earliest", agg_refused_first_day(a) == 1);
+    agg_t *b = agg_new();
+    agg_limit_memory(b, 1); /* one record */
+    struct packet first = make_syn("203.0.113.7", "198.51.100.1", 40000, 22, 0, 0, -1);
+    struct packet earlier = make_syn("203.0.113.8", "198.51.100.1", 40000, 22, 1, 0, -1);
+    agg_add(b, &first, 0);
+    agg_add(b, &earlier, 0);
+    agg_merge(a, b);
+    CHECK("... and across a merge", agg_refused(a) == 3 && agg_refused_first_day(a) == 0);
+    agg_free(a);
+    agg_free(b);
+}
+
 static int compare_records(const agg_t *x, const agg_t *y)
 {
     if (agg_records(x) != agg_records(y) || agg_frames(x) != agg_frames(y)) return 0;
@@ -1016,6 +1056,7 @@ int main(void)
     test_many_sources();
     test_portmap();
     test_addrset_forms();
+    test_memory_cap();
     test_merge_exact();
     test_absorb_blocks();
     test_verdicts();
