@@ -5,11 +5,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/timefmt.h"
 #include "agg_feed.h"
 #include "commands.h"
 #include "debug_trace.h"
 #include "report_options.h"
-#include "../util/timefmt.h"
 #include "scan.h"
 
 static const char analyze_help[] =
