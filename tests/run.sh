@@ -343,6 +343,14 @@ check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["p
 run ingest -q -j 2 --db "$T/big.db" "$T/big.pcap"
 run report --db "$T/big.db" -o "$T/bigdb"
 check "ingest -j 2 of that pcap: the history's report is analyze's" same_report "$T/big1" "$T/bigdb"
+run report --db "$T/big.db" --max-memory 30 -o "$T/bigdb30"
+refused=$(sed -n 's/.*--max-memory 30 reached: \([0-9]*\) packets.* from \([0-9-]*\) on;.*/\1 \2/p' "$T/err")
+check "report --max-memory 30: exit 3, the message names the first day left out ($refused)" \
+    [ "$rc" = 3 -a "${refused#* }" = 2019-01-02 ]
+check "... summary.json says the same" [ "$(json_get "$T/bigdb30/summary.json" \
+    'str(d["memory_cap"]["packets_left_out"]) + " " + d["memory_cap"]["first_day_left_out"]')" = "$refused" ]
+check "... the day before it is loaded whole: its daily.csv rows are those of the whole history" \
+    sh -c "grep ^2019-01-01 '$T/bigdb30/daily.csv' >'$T/db30' && [ -s '$T/db30' ] && grep ^2019-01-01 '$T/bigdb/daily.csv' | cmp -s - '$T/db30'"
 if command -v script >/dev/null; then # on a terminal, the writing of 600,000 records shows
     script -qec "'$SL' ingest --db '$T/big-tty.db' '$T/big.pcap'" /dev/null >"$T/tty" 2>&1
     records=$(sed -n 's/.*recorded 1200000 packets (\([0-9]*\) source-day records).*/\1/p' "$T/tty")

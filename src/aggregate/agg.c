@@ -137,13 +137,6 @@ struct one_packet *table_new_one(agg_t *a)
     return next_in_blocks(&a->ones, a->n_one, sizeof(struct one_packet), &a->next_one_block);
 }
 
-static inline bool at_limit(const agg_t *a)
-{
-    return a->memory_limit && (uint64_t)a->n_rec * AGG_PEAK_FULL_RECORD +
-                                      (uint64_t)a->n_one * AGG_PEAK_ONE_PACKET_RECORD >=
-                                  a->memory_limit;
-}
-
 /* A one-packet record as a full one. Its sets hold one key each, inline: nothing is
  * allocated, so a view needs no freeing. */
 void table_view_one(const struct one_packet *o, struct src_day *v)
@@ -256,7 +249,7 @@ place_at(agg_t *a, struct day_slots *t, struct slot *s, const struct ipaddr *src
          uint32_t hash, const struct one_packet *one, bool limited, bool *created)
 {
     if (s->index) return promote(a, s);
-    if (limited && at_limit(a)) return NULL;
+    if (limited && table_at_limit(a)) return NULL;
     *created = true;
     if (one) return add_one(a, t, s, hash, one) ? KEPT_AS_ONE : NULL;
     return add_record(a, t, s, src, day, hash);
@@ -390,10 +383,9 @@ static HOT_INLINE bool count_into(agg_t *a, struct src_day *r, const struct one_
     a->status_count[PKT_OK]++;
     a->kind_count[o->kind]++;
     if (!r) {
-        if (at_limit(a)) {
-            a->refused++;
-            if (o->day < a->refused_first_day) a->refused_first_day = o->day;
-        } else
+        if (table_at_limit(a))
+            table_refuse(a, 1, o->day);
+        else
             a->dropped++;
         return false;
     }

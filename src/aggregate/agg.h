@@ -133,7 +133,9 @@ void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n);
  * costs above (0: no cap): a packet that would need one more record (a source not seen that
  * day) is not counted, and counted in agg_refused() instead. A record already there keeps
  * counting, even when a second packet makes a full one of a one-packet record (where the
- * reckoning grows past the cap). Merges are not capped. */
+ * reckoning grows past the cap). Records added one by one from a store are capped the same
+ * way (agg_merge_record, agg_append_record: a record that would be new is left out, its
+ * packets counted in agg_refused()); merges of tables (agg_merge, agg_absorb) are not. */
 void agg_limit_memory(agg_t *a, uint64_t max_bytes);
 uint64_t agg_refused(const agg_t *a);
 /* The earliest day of a packet the cap left out (INT32_MAX if none): every packet of the days

@@ -39,18 +39,30 @@ static bool one_packet_of(const struct src_day *r, struct one_packet *o)
 
 /* A record read back from a store: a new one of one packet is kept in the small form, as
  * when it was counted. */
+/* A record the memory limit keeps out: its packets counted as left out. */
+static bool refuse_record(agg_t *a, const struct src_day *r)
+{
+    uint64_t packets = 0;
+    for (int k = 0; k < KIND_COUNT; k++)
+        packets += r->kind_packets[k];
+    table_refuse(a, packets, r->day);
+    return true;
+}
+
 bool agg_merge_record(agg_t *a, const struct src_day *from)
 {
     struct one_packet o;
     bool created;
     struct src_day *r = table_place(a, &from->src, from->day, key_hash(&from->src, from->day),
-                                    one_packet_of(from, &o) ? &o : NULL, false, &created);
+                                    one_packet_of(from, &o) ? &o : NULL, true, &created);
+    if (!r && table_at_limit(a)) return refuse_record(a, from);
     return r == KEPT_AS_ONE || (r && src_day_merge(r, from));
 }
 
 bool agg_append_record(agg_t *a, const struct src_day *from)
 {
     if (a->index) agg_drop_index(a); /* its lookups would miss what comes in here */
+    if (table_at_limit(a)) return refuse_record(a, from);
     note_day(a, from->day);
     struct one_packet o;
     if (one_packet_of(from, &o)) {

@@ -97,6 +97,21 @@ static inline void note_day(agg_t *a, int32_t day)
     if (day > a->max_day) a->max_day = day;
 }
 
+/* Whether the memory limit (agg_limit_memory) forbids a new record. */
+static inline bool table_at_limit(const agg_t *a)
+{
+    return a->memory_limit && (uint64_t)a->n_rec * AGG_PEAK_FULL_RECORD +
+                                      (uint64_t)a->n_one * AGG_PEAK_ONE_PACKET_RECORD >=
+                                  a->memory_limit;
+}
+
+/* Counts `packets` of day `day` that the limit left out. */
+static inline void table_refuse(agg_t *a, uint64_t packets, int32_t day)
+{
+    a->refused += packets;
+    if (day < a->refused_first_day) a->refused_first_day = day;
+}
+
 /* The full record of (src, day); hash is key_hash(src, day). One there already is returned
  * (a one-packet record moved into a full one first). Else a new one is made: a one-packet
  * record holding *one when one is given (KEPT_AS_ONE is returned then), else an empty full

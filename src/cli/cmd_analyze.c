@@ -5,7 +5,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../util/timefmt.h"
 #include "agg_feed.h"
 #include "commands.h"
 #include "debug_trace.h"
@@ -27,16 +26,14 @@ static const char analyze_help[] =
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
     "      --no-builtin-fingerprints  use only the --fingerprints files\n"
     "  -j, --jobs N              read, judge and count with N threads (default: 1)\n"
-    "      --max-memory MIB      keep the analysis within about MIB mebibytes: past the cap,\n"
-    "                            packets of sources not yet seen on their day are left out\n"
-    "                            and counted (exit status 3)\n"
     "  -q, --quiet               no progress line\n";
 
 static const char analyze_help_end[] =
     "  -h, --help                this text\n"
     "\n"
     "Exit status: 0 ok; 1 nothing could be read or written; 2 usage error;\n"
-    "3 results written, but some input was damaged (the message names the file).\n";
+    "3 results written, but some input was damaged (the message names the file) or\n"
+    "--max-memory left packets out.\n";
 
 /* The process ends after this command: the kernel takes the aggregate back at once, where
  * freeing millions of records' port and address sets one by one costs a noticeable share of a
@@ -51,13 +48,13 @@ static void release_at_exit(struct agg_feed *feed)
 #endif
 }
 
-/* Reads and reports; SCANLENS_DEBUG in the environment prints where time and memory go.
- * max_memory_mib 0: no cap. */
+/* Reads and reports; SCANLENS_DEBUG in the environment prints where time and memory go. */
 static int run(struct input_options *in, struct report_options *ro, const fprules_t *rules,
-               bpf_set_t *filter, const known_list_t *known, uint64_t max_memory_mib)
+               bpf_set_t *filter, const known_list_t *known)
 {
     struct classifier classifier = {.rules = rules, .sensor = &in->sensor};
     struct agg_feed *feed = agg_feed_new(ro->from_day, ro->to_day);
+    uint64_t max_memory_mib = ro->settings.max_memory_mib;
     if (feed && max_memory_mib) { /* each reading thread keeps its share */
         agg_feed_limit(feed, (max_memory_mib << 20) / (in->jobs > 1 ? in->jobs : 1));
     }
@@ -97,26 +94,17 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
     if (agg_dropped(feed->agg))
         fprintf(stderr, "scanlens: out of memory: %llu packets could not be counted\n",
                 (unsigned long long)agg_dropped(feed->agg));
-    if (agg_refused(feed->agg)) {
-        char day[16];
-        fprintf(stderr,
-                "scanlens: --max-memory %llu reached: %llu packets that would have started a "
-                "new (day, source) record were not counted, from %s on; analyze fewer days at "
-                "once (--from/--to) or raise the cap\n",
-                (unsigned long long)max_memory_mib, (unsigned long long)agg_refused(feed->agg),
-                format_day(agg_refused_first_day(feed->agg), day, sizeof day));
-    }
     if (feed->outside_period)
         fprintf(stderr, "scanlens: %llu packets fell outside --from/--to and were skipped\n",
                 (unsigned long long)feed->outside_period);
+    bool capped = report_options_cap_reached(ro, feed->agg, NULL);
     ro->analysis.verdict.threads = in->jobs;
-    ro->settings.max_memory_mib = max_memory_mib;
     if (status != EXIT_FAILED) {
         int reported =
             produce_report(ro, feed->agg, rules, known, results, in->n_files, &in->sensor, NULL);
         if (reported != EXIT_OK)
             status = reported;
-        else if (agg_dropped(feed->agg) || agg_refused(feed->agg))
+        else if (agg_dropped(feed->agg) || capped)
             status = EXIT_PARTIAL;
         debug_trace("reported");
     }
@@ -128,32 +116,19 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
 int cmd_analyze(int argc, char **argv)
 {
     static const struct option long_options[] = {
-        INPUT_LONG_OPTIONS,
-        JOBS_LONG_OPTION,
-        REPORT_LONG_OPTIONS,
-        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
-        {NULL, 0, NULL, 0}};
+        INPUT_LONG_OPTIONS, JOBS_LONG_OPTION, REPORT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     struct input_options in = {0};
     struct report_options *ro = calloc(1, sizeof *ro);
     if (!ro) return EXIT_FAILED;
     report_options_init(ro);
     int status = -1, opt;
-    uint64_t max_memory_mib = 0;
     optind = 1;
     while (status < 0 && (opt = getopt_long(argc, argv, "+r:o:j:qh", long_options, NULL)) != -1) {
         int handled = input_option(&in, opt, optarg);
         if (!handled) handled = report_option(ro, opt, optarg);
         if (handled < 0) status = EXIT_USAGE;
         if (handled) continue;
-        if (opt == OPT_MAX_MEMORY) {
-            char *end;
-            unsigned long long mib = strtoull(optarg, &end, 10);
-            if (*end || end == optarg || optarg[0] == '-' || mib < 16 || mib > (1ull << 30)) {
-                fprintf(stderr, "scanlens: --max-memory takes mebibytes, from 16 up\n");
-                status = EXIT_USAGE;
-            }
-            max_memory_mib = mib;
-        } else if (opt == 'h') {
+        if (opt == 'h') {
             printf("%s%s%s", analyze_help, report_options_help, analyze_help_end);
             status = EXIT_OK;
         } else {
@@ -177,7 +152,7 @@ int cmd_analyze(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
-    if (status < 0) status = run(&in, ro, rules, filter, known, max_memory_mib);
+    if (status < 0) status = run(&in, ro, rules, filter, known);
     fprules_free(rules);
     known_list_free(known);
     bpf_set_close(filter);

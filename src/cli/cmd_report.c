@@ -26,7 +26,8 @@ static const char report_help_end[] =
     "  -h, --help                this text\n"
     "\n"
     "Days are those of the history's time zone (set when it was created).\n"
-    "Exit status: 0 ok; 1 the history could not be read or the report not written; 2 usage.\n";
+    "Exit status: 0 ok; 1 the history could not be read or the report not written; 2 usage;\n"
+    "3 --max-memory left records out (the message and the report say from which day).\n";
 
 struct sensor_list {
     int64_t id[256];
@@ -65,7 +66,9 @@ static int compare_sensors(store_t *st, const struct sensor_list *sl, struct rep
     for (size_t i = 0; i < sl->n; i++) {
         agg_t *agg = agg_new();
         struct analysis_result res;
+        if (agg) report_options_limit(ro, agg);
         int rc = agg ? load_period(st, &sl->id[i], 1, ro, agg, rules, errbuf) : SL_ERR_NOMEM;
+        if (rc == SL_OK && report_options_cap_reached(ro, agg, sl->name[i])) cmp->capped = true;
         if (rc == SL_OK) rc = analysis_run(&res, agg, rules, &ro->analysis, errbuf);
         if (rc != SL_OK) {
             agg_free(agg);
@@ -147,20 +150,25 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
             fprintf(stderr, "scanlens: %s\n", errbuf);
             status = EXIT_USAGE;
         }
-    agg_t *agg = agg_new();
+    /* The comparison first: each sensor is loaded and let go before the whole is loaded, so
+     * that no two of them are held at once (what --max-memory caps is one of them). */
     struct sensor_comparison cmp = {NULL, 0};
+    agg_t *agg = status == EXIT_OK ? agg_new() : NULL;
+    if (agg) report_options_limit(ro, agg);
     if (status == EXIT_OK &&
-        (!agg || load_period(st, wanted->id, wanted->n, ro, agg, rules, errbuf) != SL_OK ||
-         (wanted->n > 1 && compare_sensors(st, wanted, ro, rules, &cmp, errbuf) != SL_OK))) {
+        ((wanted->n > 1 && compare_sensors(st, wanted, ro, rules, &cmp, errbuf) != SL_OK) || !agg ||
+         load_period(st, wanted->id, wanted->n, ro, agg, rules, errbuf) != SL_OK)) {
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
     }
+    bool capped = status == EXIT_OK && report_options_cap_reached(ro, agg, NULL);
     struct ledger ledger = {NULL, 0, 0};
     for (size_t i = 0; status == EXIT_OK && i < wanted->n; i++)
         st->ops->each_file(st, wanted->id[i], collect_file, &ledger, errbuf);
     if (status == EXIT_OK)
         status = produce_report(ro, agg, rules, known, ledger.files, ledger.n, &(struct netset){0},
                                 wanted->n > 1 ? &cmp : NULL);
+    if (status == EXIT_OK && (capped || cmp.capped)) status = EXIT_PARTIAL;
     for (size_t i = 0; i < ledger.n; i++)
         free((char *)ledger.files[i].path);
     free(ledger.files);

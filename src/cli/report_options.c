@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/dayclock.h"
+#include "../util/timefmt.h"
 #include "commands.h"
 
 #define NICTER_DARKNET_ADDRESSES 300000.0
@@ -32,7 +33,11 @@ const char report_options_help[] =
     "      --exclude-outliers    leave the outliers (see the report) out of every figure\n"
     "      --outlier-share X     outlier: share of its day's SYN probes (default 0.2)\n"
     "      --outlier-factor X    outlier: times the median daily SYN probes (default 3)\n"
-    "      --exclude ADDR[@DAY..DAY]  leave a source out (on those days); repeatable\n";
+    "      --exclude ADDR[@DAY..DAY]  leave a source out (on those days); repeatable\n"
+    "Memory:\n"
+    "      --max-memory MIB      keep the analysis within about MIB mebibytes: past the cap,\n"
+    "                            packets of sources not yet seen on their day are left out\n"
+    "                            and counted (exit status 3); the reports say from which day\n";
 
 void report_options_init(struct report_options *r)
 {
@@ -115,6 +120,14 @@ int report_option(struct report_options *r, int opt, const char *arg)
     case OPT_COMPARE:
         r->analysis.compare = arg;
         break;
+    case OPT_MAX_MEMORY: {
+        char *end;
+        unsigned long long mib = strtoull(arg, &end, 10);
+        if (*end || end == arg || arg[0] == '-' || mib < 16 || mib > (1ull << 30))
+            bad = "--max-memory takes mebibytes, from 16 up";
+        r->settings.max_memory_mib = mib;
+        break;
+    }
     default:
         return 0;
     }
@@ -144,6 +157,27 @@ int report_options_finish(struct report_options *r)
     r->settings.outlier_share = r->analysis.outliers.min_share;
     r->settings.outlier_factor = r->analysis.outliers.min_factor;
     return 0;
+}
+
+void report_options_limit(const struct report_options *r, agg_t *agg)
+{
+    if (r->settings.max_memory_mib) agg_limit_memory(agg, r->settings.max_memory_mib << 20);
+}
+
+bool report_options_cap_reached(const struct report_options *r, const agg_t *agg,
+                                const char *sensor)
+{
+    if (!agg_refused(agg)) return false;
+    char day[16];
+    fprintf(stderr,
+            "scanlens: --max-memory %llu reached%s%s%s: %llu packets that would have started a "
+            "new (day, source) record were not counted, from %s on; take fewer days at once "
+            "(--from/--to) or raise the cap\n",
+            (unsigned long long)r->settings.max_memory_mib, sensor ? " (sensor " : "",
+            sensor ? sensor : "", sensor ? ", for the comparison)" : "",
+            (unsigned long long)agg_refused(agg),
+            format_day(agg_refused_first_day(agg), day, sizeof day));
+    return true;
 }
 
 int produce_report(struct report_options *r, const agg_t *agg, const fprules_t *rules,

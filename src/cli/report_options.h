@@ -33,6 +33,7 @@ struct report_options {
         {"outlier-share", required_argument, NULL, OPT_OUTLIER_SHARE},                             \
         {"outlier-factor", required_argument, NULL, OPT_OUTLIER_FACTOR},                           \
         {"exclude", required_argument, NULL, OPT_EXCLUDE},                                         \
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},                                   \
     {                                                                                              \
         "compare", required_argument, NULL, OPT_COMPARE                                            \
     }
@@ -44,6 +45,14 @@ void report_options_init(struct report_options *r);
 int report_option(struct report_options *r, int opt, const char *arg);
 /* Checks and derives after parsing; -1 on a problem (message printed). */
 int report_options_finish(struct report_options *r);
+
+/* Caps agg as --max-memory asks (nothing without it). */
+void report_options_limit(const struct report_options *r, agg_t *agg);
+/* After reading into agg: when the cap left packets out, says how many and from which day on
+ * standard error (of `sensor`'s own load for the comparison, unless NULL), and returns true
+ * (the exit status is then EXIT_PARTIAL). */
+bool report_options_cap_reached(const struct report_options *r, const agg_t *agg,
+                                const char *sensor);
 
 /* Verdicts, figures, the terminal summary and (with -o) the report files. Returns an exit
  * status: EXIT_OK, or EXIT_FAILED when the analysis or the output failed. */

@@ -42,6 +42,7 @@ struct sensor_row {
 struct sensor_comparison {
     struct sensor_row *rows;
     size_t n_rows;
+    bool capped; /* --max-memory left some sensor's records out */
 };
 
 struct report_input {

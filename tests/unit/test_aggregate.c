@@ -235,6 +235,37 @@ static void test_memory_cap(void)
     CHECK("... and across a merge", agg_refused(a) == 3 && agg_refused_first_day(a) == 0);
     agg_free(a);
     agg_free(b);
+
+    /* records loaded from a store, capped at one: the second is left out with its packets */
+    agg_t *c = agg_new();
+    agg_limit_memory(c, 1);
+    struct src_day first_day, second_day;
+    struct ipaddr x, y;
+    ipaddr_parse("203.0.113.1", &x);
+    ipaddr_parse("203.0.113.2", &y);
+    src_day_init(&first_day, &x, 4);
+    src_day_init(&second_day, &x, 5);
+    first_day.kind_packets[KIND_SYN_PROBE] = 2;
+    second_day.kind_packets[KIND_SYN_PROBE] = 3;
+    second_day.kind_packets[KIND_BACKSCATTER] = 4;
+    CHECK("a store's records under a cap: the first appended",
+          agg_append_record(c, &first_day) && agg_records(c) == 1 && agg_refused(c) == 0);
+    CHECK("... the next left out, its packets counted",
+          agg_append_record(c, &second_day) && agg_records(c) == 1 && agg_refused(c) == 7 &&
+              agg_refused_first_day(c) == 5);
+    CHECK("... a record of a key already there still merges",
+          agg_merge_record(c, &first_day) && agg_records(c) == 1 && agg_refused(c) == 7 &&
+              agg_record_syn(c, 0) == 4);
+    struct src_day other;
+    src_day_init(&other, &y, 3);
+    other.kind_packets[KIND_OTHER] = 1;
+    CHECK("... a new key merged is left out, and its day is the first left out",
+          agg_merge_record(c, &other) && agg_records(c) == 1 && agg_refused(c) == 8 &&
+              agg_refused_first_day(c) == 3);
+    src_day_free(&first_day);
+    src_day_free(&second_day);
+    src_day_free(&other);
+    agg_free(c);
 }
 
 static int compare_records(const agg_t *x, const agg_t *y)
