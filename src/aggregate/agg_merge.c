@@ -37,8 +37,6 @@ static bool one_packet_of(const struct src_day *r, struct one_packet *o)
     return true;
 }
 
-/* A record read back from a store: a new one of one packet is kept in the small form, as
- * when it was counted. */
 /* A record the memory limit keeps out: its packets counted as left out. */
 static bool refuse_record(agg_t *a, const struct src_day *r)
 {
@@ -49,6 +47,8 @@ static bool refuse_record(agg_t *a, const struct src_day *r)
     return true;
 }
 
+/* A record read back from a store: a new one of one packet is kept in the small form, as
+ * when it was counted. */
 bool agg_merge_record(agg_t *a, const struct src_day *from)
 {
     struct one_packet o;
