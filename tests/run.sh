@@ -343,6 +343,30 @@ check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["p
 run ingest -q -j 2 --db "$T/big.db" "$T/big.pcap"
 run report --db "$T/big.db" -o "$T/bigdb"
 check "ingest -j 2 of that pcap: the history's report is analyze's" same_report "$T/big1" "$T/bigdb"
+# ingest under a cap writes a file's records each time they fill it, in the file's one
+# transaction: the history is the same as when they are all held (one and two threads)
+for j in 1 2; do
+    SCANLENS_DEBUG=1 run ingest -j $j --max-memory 16 --db "$T/big-spilled$j.db" "$T/big.pcap"
+    spills=$(grep -c 'spilled [0-9]* records to the history' "$T/err")
+    check "ingest -j $j --max-memory 16: exit 0, the records written in parts ($spills) as the cap filled" \
+        sh -c "[ $rc = 0 ] && [ $spills -ge 2 ] && grep -q 'recorded 1200000 packets (written in' '$T/err'"
+    run report --db "$T/big-spilled$j.db" -o "$T/bigdb-spilled$j"
+    check "... and the history's report is the one of the file ingested whole" same_report "$T/bigdb" "$T/bigdb-spilled$j"
+done
+mkdir -p "$T/spillfull"
+if mount -t tmpfs -o size=4m tmpfs "$T/spillfull" 2>/dev/null; then
+    "$SL" ingest -q --db "$T/spillfull/h.db" "$CAP/crafted-misc.pcap" 2>/dev/null
+    run report --db "$T/spillfull/h.db" -o "$T/spillfull-before"
+    run ingest -q --max-memory 16 --db "$T/spillfull/h.db" "$T/big.pcap"
+    check "disk full while ingest --max-memory writes a part: exit 1, said so" \
+        sh -c "[ $rc = 1 ] && grep -q 'big.pcap: not recorded: .*full' '$T/err'"
+    run report --db "$T/spillfull/h.db" -o "$T/spillfull-after"
+    check "... and the history holds exactly what it held before" \
+        same_report "$T/spillfull-before" "$T/spillfull-after"
+    umount "$T/spillfull"
+else
+    skip "disk full while ingest --max-memory writes a part (cannot mount a tmpfs here)"
+fi
 run report --db "$T/big.db" --max-memory 30 -o "$T/bigdb30"
 refused=$(sed -n 's/.*--max-memory 30 reached: \([0-9]*\) packets.* from \([0-9-]*\) on;.*/\1 \2/p' "$T/err")
 check "report --max-memory 30: exit 3, the message names the first day left out ($refused)" \

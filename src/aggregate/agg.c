@@ -438,6 +438,12 @@ uint64_t agg_refused(const agg_t *a)
     return a->refused;
 }
 
+uint64_t agg_reckoned_bytes(const agg_t *a)
+{
+    return (uint64_t)a->n_rec * AGG_PEAK_FULL_RECORD +
+           (uint64_t)a->n_one * AGG_PEAK_ONE_PACKET_RECORD;
+}
+
 int32_t agg_refused_first_day(const agg_t *a)
 {
     return a->refused_first_day;

@@ -138,6 +138,8 @@ void agg_add_v4(agg_t *a, const struct one_packet *o, size_t n);
  * packets counted in agg_refused()); merges of tables (agg_merge, agg_absorb) are not. */
 void agg_limit_memory(agg_t *a, uint64_t max_bytes);
 uint64_t agg_refused(const agg_t *a);
+/* What the table's records come to at the peak by the reckoning above (AGG_PEAK_* each). */
+uint64_t agg_reckoned_bytes(const agg_t *a);
 /* The earliest day of a packet the cap left out (INT32_MAX if none): every packet of the days
  * before it was counted. */
 int32_t agg_refused_first_day(const agg_t *a);

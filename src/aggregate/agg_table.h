@@ -100,9 +100,7 @@ static inline void note_day(agg_t *a, int32_t day)
 /* Whether the memory limit (agg_limit_memory) forbids a new record. */
 static inline bool table_at_limit(const agg_t *a)
 {
-    return a->memory_limit && (uint64_t)a->n_rec * AGG_PEAK_FULL_RECORD +
-                                      (uint64_t)a->n_one * AGG_PEAK_ONE_PACKET_RECORD >=
-                                  a->memory_limit;
+    return a->memory_limit && agg_reckoned_bytes(a) >= a->memory_limit;
 }
 
 /* Counts `packets` of day `day` that the limit left out. */

@@ -31,10 +31,31 @@ void agg_feed_limit(struct agg_feed *f, uint64_t max_bytes)
     agg_limit_memory(f->agg, max_bytes);
 }
 
+void agg_feed_spill(struct agg_feed *f, const struct agg_spill *spill)
+{
+    f->spill = *spill;
+}
+
+/* Spills the aggregate if `records` more new records could take it to the spill size. */
+static void spill_if_full(struct agg_feed *f, size_t records)
+{
+    if (!f->spill.fn ||
+        agg_reckoned_bytes(f->agg) + records * AGG_PEAK_FULL_RECORD < f->spill.bytes)
+        return;
+    agg_t *fresh = agg_new();
+    if (!fresh) return; /* counting goes on in the full one */
+    agg_limit_memory(fresh, f->memory_limit);
+    if (!f->spill.fn(f->spill.ctx, f->agg)) f->spill.fn = NULL;
+    agg_free(f->agg);
+    f->agg = fresh;
+    f->spills++;
+}
+
 /* Out of line, as is feed_rare: the function every packet calls stays small (it had saved six
  * registers a packet for these paths). */
 __attribute__((noinline)) void agg_feed_flush(struct agg_feed *f)
 {
+    spill_if_full(f, f->n_pending);
     agg_add_v4(f->agg, f->pending, f->n_pending);
     f->n_pending = 0;
 }
@@ -42,12 +63,14 @@ __attribute__((noinline)) void agg_feed_flush(struct agg_feed *f)
 /* A packet that is not batched: not decoded, outside the period, IPv6 or to 0.0.0.0. */
 __attribute__((noinline)) static void feed_rare(struct agg_feed *f, struct packet *p, int32_t day)
 {
-    if (p->status != PKT_OK)
+    if (p->status != PKT_OK) {
         agg_add_undecoded(f->agg, p->status);
-    else if (day < f->from_day || day > f->to_day)
+    } else if (day < f->from_day || day > f->to_day) {
         f->outside_period++;
-    else
+    } else {
+        spill_if_full(f, 1);
         agg_add(f->agg, p, day);
+    }
 }
 
 void agg_feed_packet(void *feed, struct packet *p)
@@ -82,6 +105,7 @@ void *agg_feed_fork(void *feed)
     const struct agg_feed *f = feed;
     struct agg_feed *fork = agg_feed_new(f->from_day, f->to_day);
     if (fork) agg_feed_limit(fork, f->memory_limit);
+    if (fork) fork->spill = f->spill;
     return fork;
 }
 
@@ -98,5 +122,6 @@ void agg_feed_join(void *feed, void *worker_feed)
         agg_absorb(f->agg, w->agg);
     }
     f->outside_period += w->outside_period;
+    f->spills += w->spills;
     agg_feed_free(w);
 }

@@ -9,12 +9,24 @@
 
 #define FEED_BATCH 64
 
+/* Where a feed's aggregate goes once it reaches `bytes` (by agg_reckoned_bytes): fn is handed
+ * the aggregate and must have taken what it needs when it returns (the feed then frees it and
+ * starts an empty one). It may be called from several reading threads at once. False from it
+ * ends the spilling: the feed then keeps counting, unbounded; the error is fn's to report. */
+struct agg_spill {
+    bool (*fn)(void *ctx, const agg_t *agg);
+    void *ctx;
+    uint64_t bytes; /* per feed (per thread) */
+};
+
 struct agg_feed {
     agg_t *agg;
     struct dayclock clock;
     int32_t from_day, to_day;
     uint64_t outside_period;
     uint64_t memory_limit;                 /* bytes per feed (per thread); 0: none */
+    struct agg_spill spill;                /* fn NULL: none */
+    uint64_t spills;                       /* aggregates handed to spill.fn */
     struct one_packet pending[FEED_BATCH]; /* IPv4 packets in 32 bytes, for agg_add_v4 */
     size_t n_pending;
 };
@@ -26,6 +38,10 @@ void agg_feed_free(struct agg_feed *f);
 /* Caps this feed's aggregate, and those of the feeds forked from it, at about max_bytes each
  * (see agg_limit_memory). */
 void agg_feed_limit(struct agg_feed *f, uint64_t max_bytes);
+/* Hands the aggregate to spill->fn whenever it reaches spill->bytes, instead of letting it
+ * grow: for a caller that can merge it elsewhere exactly (ingest, into the history). The
+ * feeds forked from this one spill the same way. */
+void agg_feed_spill(struct agg_feed *f, const struct agg_spill *spill);
 /* A packet_fn: counts one packet (the aggregate sees it at the next flush). */
 void agg_feed_packet(void *feed, struct packet *p);
 void agg_feed_flush(struct agg_feed *f);

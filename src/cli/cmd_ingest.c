@@ -1,6 +1,7 @@
 /* scanlens ingest: adds captures to the history. Each file goes in as one transaction together
  * with its line in the ingest ledger, so a file is recorded whole or not at all; a file whose
  * content was ingested before is skipped, whatever its name. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "history.h"
 #include "agg_feed.h"
 #include "commands.h"
+#include "debug_trace.h"
 #include "options.h"
 #include "scan.h"
 
@@ -28,6 +30,10 @@ static const char ingest_help[] =
     "      --fingerprints FILE   extra fingerprint rules, tried before the built-in ones\n"
     "  -j, --jobs N              read each plain pcap file of 64 MiB or more with N threads, in\n"
     "                            pieces cut at record boundaries (default: 1; the same history)\n"
+    "      --max-memory MIB      hold a file's records within about MIB mebibytes: each time\n"
+    "                            they fill it they are written to the history (in the file's\n"
+    "                            transaction, exactly as if held); without it a file's records\n"
+    "                            are all held, then written\n"
     "  -q, --quiet               no progress line\n"
     "  -h, --help                this text\n"
     "\n"
@@ -59,10 +65,36 @@ static void show_writing(void *ctx, size_t done, size_t total)
     fflush(stderr);
 }
 
+/* Where a file's aggregate goes under --max-memory each time it fills: into the history, in
+ * the file's open transaction, merged with what is there as any record is. The reading
+ * threads take turns (one SQLite handle). */
+struct spill_to_history {
+    store_t *st;
+    int64_t sensor;
+    const fprules_t *rules;
+    pthread_mutex_t lock;
+    bool ok;
+    char errbuf[SL_ERRBUF_SIZE]; /* the first failure */
+};
+
+static bool spill_to_history(void *ctx, const agg_t *agg)
+{
+    struct spill_to_history *h = ctx;
+    pthread_mutex_lock(&h->lock);
+    if (h->ok && h->st->ops->add_agg(h->st, h->sensor, agg, h->rules, h->errbuf) != SL_OK)
+        h->ok = false;
+    bool ok = h->ok;
+    pthread_mutex_unlock(&h->lock);
+    debug_trace("spilled %zu records to the history", agg_records(agg));
+    return ok;
+}
+
 /* Ingests one file; returns 0 recorded or skipped, 1 damaged but recorded or unreadable,
- * -1 the history failed (stop). */
+ * -1 the history failed (stop). max_memory_mib 0: the file's records are all held, then
+ * written; else they are written each time they reach the cap, and the file's transaction
+ * stays open while it is read. */
 static int ingest_file(store_t *st, int64_t sensor, const char *path, const fprules_t *rules,
-                       struct input_options *in, bpf_set_t *filter)
+                       struct input_options *in, bpf_set_t *filter, uint64_t max_memory_mib)
 {
     char errbuf[SL_ERRBUF_SIZE];
     struct file_identity id;
@@ -90,6 +122,16 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
         fprintf(stderr, "scanlens: out of memory\n");
         return -1;
     }
+    struct spill_to_history spill = {st, sensor, rules, PTHREAD_MUTEX_INITIALIZER, true, ""};
+    if (max_memory_mib) {
+        if (store_begin(st, errbuf) != SL_OK) {
+            agg_feed_free(feed);
+            goto store_failed;
+        }
+        size_t threads = in->jobs > 1 ? (size_t)in->jobs : 1;
+        agg_feed_spill(
+            feed, &(struct agg_spill){spill_to_history, &spill, (max_memory_mib << 20) / threads});
+    }
     struct scan_job job = {
         .paths = paths,
         .n_paths = 1,
@@ -110,6 +152,7 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
     int outcome = result.status == SL_OK ? 0 : 1;
     if (result.status != SL_OK && result.frames == 0) {
         /* nothing to record: say why in the ledger */
+        if (max_memory_mib) store_rollback(st);
         int rc = store_begin(st, errbuf);
         if (rc == SL_OK)
             rc = st->ops->mark_file(st, sensor, &id, FILE_FAILED, 0, result.message, errbuf);
@@ -118,7 +161,11 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
         if (rc != SL_OK) goto store_failed;
         return 1;
     }
-    int rc = store_begin(st, errbuf);
+    int rc = SL_OK;
+    if (!max_memory_mib)
+        rc = store_begin(st, errbuf);
+    else if (!spill.ok)
+        rc = sl_error(errbuf, SL_ERR_IO, "%s", spill.errbuf);
     struct write_progress wp = {path, now_seconds() + 0.5};
     if (job.progress) store_set_progress(st, show_writing, &wp);
     if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, feed->agg, rules, errbuf);
@@ -133,9 +180,16 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
     if (rc != SL_OK) store_rollback(st);
     if (job.progress) fputs("\r\033[K", stderr);
     size_t records = agg_records(feed->agg);
+    uint64_t spills = feed->spills;
     agg_feed_free(feed);
     if (rc != SL_OK) goto store_failed;
-    if (!in->quiet)
+    if (!in->quiet && spills)
+        fprintf(stderr,
+                "scanlens: %s: recorded %llu packets (written in %llu parts, the first %llu "
+                "as --max-memory filled)\n",
+                path, (unsigned long long)result.frames, (unsigned long long)spills + 1,
+                (unsigned long long)spills);
+    else if (!in->quiet)
         fprintf(stderr, "scanlens: %s: recorded %llu packets (%zu source-day records)\n", path,
                 (unsigned long long)result.frames, records);
     return outcome;
@@ -153,10 +207,12 @@ int cmd_ingest(int argc, char **argv)
         {"db", required_argument, NULL, OPT_DB},
         {"sensor-name", required_argument, NULL, OPT_SENSOR_NAME},
         {"tz", required_argument, NULL, OPT_TZ},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {NULL, 0, NULL, 0},
     };
     struct input_options in = {0};
     const char *db = NULL, *sensor_name = "default", *tz = NULL;
+    uint64_t max_memory_mib = 0;
     int opt, status = -1;
     char errbuf[SL_ERRBUF_SIZE];
     optind = 1;
@@ -173,6 +229,9 @@ int cmd_ingest(int argc, char **argv)
             break;
         case OPT_TZ:
             tz = optarg;
+            break;
+        case OPT_MAX_MEMORY:
+            if (!parse_max_memory(optarg, &max_memory_mib)) status = EXIT_USAGE;
             break;
         case 'h':
             fputs(ingest_help, stdout);
@@ -210,7 +269,7 @@ int cmd_ingest(int argc, char **argv)
         size_t damaged = 0;
         status = EXIT_OK;
         for (size_t i = 0; i < in.n_files; i++) {
-            int rc = ingest_file(st, sensor, in.files[i], rules, &in, filter);
+            int rc = ingest_file(st, sensor, in.files[i], rules, &in, filter, max_memory_mib);
             if (rc < 0) {
                 status = EXIT_FAILED;
                 break;

@@ -125,3 +125,15 @@ fprules_t *load_rules(const struct input_options *o)
     }
     return rules;
 }
+
+bool parse_max_memory(const char *arg, uint64_t *mib)
+{
+    char *end;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (*end || end == arg || arg[0] == '-' || v < 16 || v > (1ull << 30)) {
+        fprintf(stderr, "scanlens: --max-memory takes mebibytes, from 16 up\n");
+        return false;
+    }
+    *mib = v;
+    return true;
+}

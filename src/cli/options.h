@@ -81,6 +81,9 @@ int input_option(struct input_options *o, int opt, const char *arg);
 int input_finish(struct input_options *o, int argc, char **argv, int optind_);
 void input_options_free(struct input_options *o);
 
+/* --max-memory's value: mebibytes, 16 or more. False (message printed) when it is not. */
+bool parse_max_memory(const char *arg, uint64_t *mib);
+
 /* Loads the built-in rules and the user's files; prints every problem. NULL on failure. */
 fprules_t *load_rules(const struct input_options *o);
 

@@ -120,14 +120,9 @@ int report_option(struct report_options *r, int opt, const char *arg)
     case OPT_COMPARE:
         r->analysis.compare = arg;
         break;
-    case OPT_MAX_MEMORY: {
-        char *end;
-        unsigned long long mib = strtoull(arg, &end, 10);
-        if (*end || end == arg || arg[0] == '-' || mib < 16 || mib > (1ull << 30))
-            bad = "--max-memory takes mebibytes, from 16 up";
-        r->settings.max_memory_mib = mib;
+    case OPT_MAX_MEMORY:
+        if (!parse_max_memory(arg, &r->settings.max_memory_mib)) return -1;
         break;
-    }
     default:
         return 0;
     }
