@@ -353,6 +353,12 @@ for j in 1 2; do
     run report --db "$T/big-spilled$j.db" -o "$T/bigdb-spilled$j"
     check "... and the history's report is the one of the file ingested whole" same_report "$T/bigdb" "$T/bigdb-spilled$j"
 done
+# two sensors under a cap: the comparison's own loads are capped too, and it is still shown
+cp "$T/big.db" "$T/big2s.db"
+"$SL" ingest -q --db "$T/big2s.db" --sensor-name other "$CAP/demo-month.pcap.gz" 2>/dev/null
+run report --db "$T/big2s.db" --max-memory 16 -o "$T/big2s"
+check "report of two sensors past the cap: exit 3, the comparison's load said so, the comparison shown" \
+    sh -c "[ $rc = 3 ] && grep -q 'reached (sensor default, for the comparison)' '$T/err' && grep -q '^Sensors compared' '$T/out' && [ -s '$T/big2s/sensors.csv' ]"
 mkdir -p "$T/spillfull"
 if mount -t tmpfs -o size=4m tmpfs "$T/spillfull" 2>/dev/null; then
     "$SL" ingest -q --db "$T/spillfull/h.db" "$CAP/crafted-misc.pcap" 2>/dev/null

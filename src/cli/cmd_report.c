@@ -168,7 +168,6 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
     if (status == EXIT_OK)
         status = produce_report(ro, agg, rules, known, ledger.files, ledger.n, &(struct netset){0},
                                 wanted->n > 1 ? &cmp : NULL);
-    if (status == EXIT_OK && (capped || cmp.capped)) status = EXIT_PARTIAL;
     for (size_t i = 0; i < ledger.n; i++)
         free((char *)ledger.files[i].path);
     free(ledger.files);
@@ -184,7 +183,7 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
     agg_free(agg);
     free(all);
     store_close(st);
-    return status;
+    return status == EXIT_OK && (capped || cmp.capped) ? EXIT_PARTIAL : status;
 }
 
 int cmd_report(int argc, char **argv)
