@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "debug_trace.h"
 #include "report_options.h"
+#include "scan.h"
 
 static const char report_help[] =
     "usage: scanlens report --db PATH [--sensor NAME]... [OPTIONS] [-o DIR]\n"
@@ -44,6 +45,23 @@ static void collect_sensor(void *ctx, int64_t id, const char *name)
     l->n++;
 }
 
+/* The progress line while the history is read (on a terminal): a report of millions of
+ * records reads for seconds. */
+struct load_progress {
+    double next; /* when to show the next line */
+    bool shown;  /* a line is on the terminal */
+};
+
+static void show_loading(void *ctx, size_t done, size_t total)
+{
+    struct load_progress *lp = ctx;
+    if (now_seconds() < lp->next) return;
+    lp->next = now_seconds() + 0.5;
+    lp->shown = true;
+    fprintf(stderr, "\r\033[Kreading the history: day %zu of %zu", done, total);
+    fflush(stderr);
+}
+
 /* The records of the sensors' period, into agg. The lookup index it was loaded through is
  * dropped: judging does not use it, and with 13.7 M records it was a quarter of the peak. */
 static int load_period(store_t *st, const int64_t *ids, size_t n, const struct report_options *ro,
@@ -51,6 +69,11 @@ static int load_period(store_t *st, const int64_t *ids, size_t n, const struct r
 {
     debug_trace("loading %zu sensor%s", n, n == 1 ? "" : "s");
     int rc = st->ops->load(st, ids, n, ro->from_day, ro->to_day, agg, rules, errbuf);
+    struct load_progress *lp = st->progress == show_loading ? st->progress_ctx : NULL;
+    if (lp && lp->shown) { /* the next line starts clean */
+        fputs("\r\033[K", stderr);
+        lp->shown = false;
+    }
     agg_drop_index(agg);
     debug_trace("loaded: %zu records", agg_records(agg));
     return rc;
@@ -152,6 +175,8 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
         }
     /* The comparison first: each sensor is loaded and let go before the whole is loaded, so
      * that no two of them are held at once (what --max-memory caps is one of them). */
+    struct load_progress lp = {now_seconds() + 0.5, false};
+    if (isatty(STDERR_FILENO)) store_set_progress(st, show_loading, &lp);
     struct sensor_comparison cmp = {NULL, 0};
     agg_t *agg = status == EXIT_OK ? agg_new() : NULL;
     if (agg) report_options_limit(ro, agg);
@@ -161,6 +186,7 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
         fprintf(stderr, "scanlens: %s\n", errbuf);
         status = EXIT_FAILED;
     }
+    store_set_progress(st, NULL, NULL);
     bool capped = status == EXIT_OK && report_options_cap_reached(ro, agg, NULL);
     struct ledger ledger = {NULL, 0, 0};
     for (size_t i = 0; status == EXIT_OK && i < wanted->n; i++)

@@ -708,6 +708,28 @@ static int sqlite_add_capture_stats(store_t *base, int64_t sensor, int64_t at_ns
     return step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing capture statistics");
 }
 
+/* The first and last day a sensor has rows of, within [*first, *last]: for load's progress
+ * line. False when it has none there (or the query failed: the line is only left out). */
+static bool stored_day_range(struct sqlite_store *s, int64_t sensor, int32_t *first, int32_t *last)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT min(day), max(day) FROM source_day"
+                           " WHERE sensor_id = ? AND day BETWEEN ? AND ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(st, 1, sensor);
+    sqlite3_bind_int(st, 2, *first);
+    sqlite3_bind_int(st, 3, *last);
+    bool found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (found) {
+        *first = sqlite3_column_int(st, 0);
+        *last = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, int32_t from_day,
                        int32_t to_day, agg_t *into, const fprules_t *rules, char *errbuf)
 {
@@ -731,8 +753,13 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
         /* a sensor's rows are unique by (day, source): the first sensor's, into an empty
          * table, need no lookup (13.7 M rows: 6.5 s to load with a lookup each, 5.1 without) */
         bool unique = i == 0 && agg_records(into) == 0;
+        int32_t first = from_day, last = to_day;
+        bool show = base->progress && stored_day_range(s, sensors[i], &first, &last);
         int step;
-        while (rc == SL_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t rows = 1; rc == SL_OK && (step = sqlite3_step(st)) == SQLITE_ROW; rows++) {
+            if (show && (rows & 0xFFFF) == 0)
+                base->progress(base->progress_ctx, (size_t)(sqlite3_column_int(st, 0) - first) + 1,
+                               (size_t)(last - first) + 1);
             struct src_day r;
             struct ipaddr src;
             if (sqlite3_column_bytes(st, 1) != 16) {

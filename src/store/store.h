@@ -74,8 +74,9 @@ struct store_ops {
 struct store {
     const struct store_ops *ops;
     /* Optional, set with store_set_progress: called now and then while add_agg writes a
-     * table's records (done of total), for a progress line; an ingest of millions of records
-     * writes for a minute. */
+     * table's records (done of total records) and while load reads a sensor's (done of total
+     * days: rows come day by day), for a progress line; an ingest of millions of records
+     * writes for a minute, a report of them reads for seconds. */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
 };
