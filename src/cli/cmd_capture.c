@@ -29,6 +29,8 @@ static const char capture_help[] =
     "      --sensor-name NAME    this sensor's name in the history (default: the interface)\n"
     "      --sensor CIDR         the sensor's own addresses (repeatable); inferred if not given\n"
     "      --flush SECONDS       write to the history this often (default 60)\n"
+    "      --max-memory MIB      also write as soon as the records held reach about MIB\n"
+    "                            mebibytes (a flood of spoofed sources within an interval)\n"
     "      --buffer-size MIB     the kernel capture ring (default: libpcap's)\n"
     "      --promisc             promiscuous mode (off by default)\n"
     "  -w PATTERN                also keep the raw packets in pcap files named by "
@@ -120,6 +122,7 @@ int cmd_capture(int argc, char **argv)
         {"sensor-name", required_argument, NULL, OPT_SENSOR_NAME},
         {"sensor", required_argument, NULL, OPT_SENSOR},
         {"flush", required_argument, NULL, OPT_FLUSH},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"buffer-size", required_argument, NULL, OPT_BUFFER},
         {"promisc", no_argument, NULL, OPT_PROMISC},
         {"tz", required_argument, NULL, OPT_TZ},
@@ -131,6 +134,7 @@ int cmd_capture(int argc, char **argv)
     struct live_options lo = {0};
     const char *db = NULL, *sensor_name = NULL, *tz = NULL;
     long flush_seconds = 60;
+    uint64_t max_memory_mib = 0;
     int opt, status = -1;
     char errbuf[SL_ERRBUF_SIZE], *end;
     optind = 1;
@@ -157,6 +161,9 @@ int cmd_capture(int argc, char **argv)
             flush_seconds = strtol(optarg, &end, 10);
             if (*end || flush_seconds <= 0)
                 status = EXIT_USAGE, fprintf(stderr, "scanlens: --flush takes seconds\n");
+            break;
+        case OPT_MAX_MEMORY:
+            if (!parse_max_memory(optarg, &max_memory_mib)) status = EXIT_USAGE;
             break;
         case OPT_BUFFER:
             lo.buffer_mib = (int)strtol(optarg, &end, 10);
@@ -223,6 +230,7 @@ int cmd_capture(int argc, char **argv)
         fprintf(stderr, "scanlens: capturing on %s into %s, flushing every %ld s\n", lo.interface,
                 db, flush_seconds);
         time_t next_flush = time(NULL) + flush_seconds;
+        bool held_back = false; /* the last write failed: wait for the next interval */
         status = EXIT_OK;
         while (!stop_requested) {
             if (live_dispatch(live, on_frame, &ctx, errbuf) < 0) {
@@ -235,13 +243,23 @@ int cmd_capture(int argc, char **argv)
                 if (live_reopen_output(live, errbuf) != SL_OK)
                     fprintf(stderr, "scanlens: %s\n", errbuf);
             }
-            if (ctx.new_day || time(NULL) >= next_flush) {
+            /* Past --max-memory the records are written at once; after a failed write, not
+             * again before the next interval's (the records are kept: no hammering). */
+            bool full = max_memory_mib && !held_back &&
+                        agg_reckoned_bytes(ctx.feed->agg) >= max_memory_mib << 20;
+            if (full)
+                fprintf(stderr, "scanlens: capture: --max-memory %llu reached: writing now\n",
+                        (unsigned long long)max_memory_mib);
+            if (ctx.new_day || full || time(NULL) >= next_flush) {
+                bool timed = !full || time(NULL) >= next_flush;
                 ctx.new_day = false;
-                next_flush = time(NULL) + flush_seconds;
-                if (flush(st, sensor, &ctx, live, rules) < 0) {
+                if (timed) next_flush = time(NULL) + flush_seconds;
+                int flushed = flush(st, sensor, &ctx, live, rules);
+                if (flushed < 0) {
                     status = EXIT_FAILED;
                     break;
                 }
+                held_back = flushed != 0;
             }
         }
         if (status == EXIT_OK && flush(st, sensor, &ctx, live, rules) != 0) status = EXIT_FAILED;
