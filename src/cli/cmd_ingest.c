@@ -58,8 +58,7 @@ struct write_progress {
 static void show_writing(void *ctx, size_t done, size_t total)
 {
     struct write_progress *wp = ctx;
-    if (now_seconds() < wp->next) return;
-    wp->next = now_seconds() + 0.5;
+    if (!progress_due(&wp->next)) return;
     fprintf(stderr, "\r\033[K%s: writing to the history: %.0f%% of %.1f M records", wp->path,
             100.0 * (double)done / (double)total, (double)total / 1e6);
     fflush(stderr);

@@ -55,8 +55,7 @@ struct load_progress {
 static void show_loading(void *ctx, size_t done, size_t total)
 {
     struct load_progress *lp = ctx;
-    if (now_seconds() < lp->next) return;
-    lp->next = now_seconds() + 0.5;
+    if (!progress_due(&lp->next)) return;
     lp->shown = true;
     fprintf(stderr, "\r\033[Kreading the history: day %zu of %zu", done, total);
     fflush(stderr);

@@ -16,6 +16,14 @@ double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+bool progress_due(double *next)
+{
+    double now = now_seconds();
+    if (now < *next) return false;
+    *next = now + 0.5;
+    return true;
+}
+
 /* One line, rewritten in place: files, packets, rate, and time left from the bytes read of
  * all the files' sizes (compressed bytes for compressed files). */
 void show_progress(struct scan_job *job, size_t file)
@@ -85,10 +93,8 @@ void scan_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end
             atomic_fetch_add(&job->progress_state.frames_done, 0x10000);
             atomic_fetch_add(&job->progress_state.bytes_done, bytes - reported);
             reported = bytes;
-            if (show && job->progress && now_seconds() > job->progress_state.next) {
+            if (show && job->progress && progress_due(&job->progress_state.next))
                 show_progress(job, index);
-                job->progress_state.next = now_seconds() + 0.5;
-            }
         }
     }
     atomic_fetch_add(&job->progress_state.frames_done, res->frames & 0xFFFF);

@@ -56,6 +56,8 @@ void scan_parallel(struct scan_job *job);
 void show_progress(struct scan_job *job, size_t file);
 FILE *diag(struct scan_job *job);
 double now_seconds(void);
+/* Whether a progress line is due (two a second at most); moves *next on when it is. */
+bool progress_due(double *next);
 /* The exit status for an outcome, if the output itself was written fine. */
 int scan_exit_status(const struct scan_outcome *o, size_t n_files);
 

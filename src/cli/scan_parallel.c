@@ -108,10 +108,9 @@ void scan_parallel(struct scan_job *job)
     if (!running) goto sequential;
     while (job->progress && atomic_load(&next) < n + running) {
         usleep(200000);
-        if (now_seconds() > job->progress_state.next) {
+        if (progress_due(&job->progress_state.next)) {
             size_t at = atomic_load(&next);
             show_progress(job, pieces[at < n ? at : n - 1].file);
-            job->progress_state.next = now_seconds() + 0.5;
         }
     }
     for (size_t t = 0; t < job->threads; t++) {
