@@ -216,6 +216,17 @@ a, b = (json.load(open(p + "/summary.json")) for p in sys.argv[1:3])
 for d in (a, b): d.pop("inputs"), d.pop("memory_cap")
 sys.exit(a != b)' "$1" "$2"
 }
+# Under --max-memory 30 the 1.2 M-packet capture (made below) is cut off on its second day:
+# the message names that day, summary.json says the same, and the first day is whole, its
+# daily.csv rows those of WHOLE. Checks of a run whose output is in DIR. LABEL names them.
+check_cut_on_day_two() { # LABEL DIR WHOLE
+    refused=$(sed -n 's/.*--max-memory 30 reached: \([0-9]*\) packets.* from \([0-9-]*\) on;.*/\1 \2/p' "$T/err")
+    check "$1: the message names the first day left out ($refused)" [ "${refused#* }" = 2019-01-02 ]
+    check "... summary.json says the same" [ "$(json_get "$2/summary.json" \
+        'str(d["memory_cap"]["packets_left_out"]) + " " + d["memory_cap"]["first_day_left_out"]')" = "$refused" ]
+    check "... the day before it is counted whole: its daily.csv rows are those of the whole run" \
+        sh -c "grep ^2019-01-01 '$2/daily.csv' >'$2.day1' && [ -s '$2.day1' ] && grep ^2019-01-01 '$3/daily.csv' | cmp -s - '$2.day1'"
+}
 H=$T/hist
 mkdir -p "$H"
 run analyze -q -o "$H/direct" "$CAP/demo-month.pcap.gz" "$CAP/crafted-misc.pcap"
@@ -374,13 +385,8 @@ else
     skip "disk full while ingest --max-memory writes a part (cannot mount a tmpfs here)"
 fi
 run report --db "$T/big.db" --max-memory 30 -o "$T/bigdb30"
-refused=$(sed -n 's/.*--max-memory 30 reached: \([0-9]*\) packets.* from \([0-9-]*\) on;.*/\1 \2/p' "$T/err")
-check "report --max-memory 30: exit 3, the message names the first day left out ($refused)" \
-    [ "$rc" = 3 -a "${refused#* }" = 2019-01-02 ]
-check "... summary.json says the same" [ "$(json_get "$T/bigdb30/summary.json" \
-    'str(d["memory_cap"]["packets_left_out"]) + " " + d["memory_cap"]["first_day_left_out"]')" = "$refused" ]
-check "... the day before it is loaded whole: its daily.csv rows are those of the whole history" \
-    sh -c "grep ^2019-01-01 '$T/bigdb30/daily.csv' >'$T/db30' && [ -s '$T/db30' ] && grep ^2019-01-01 '$T/bigdb/daily.csv' | cmp -s - '$T/db30'"
+check "report --max-memory 30: exit 3" [ "$rc" = 3 ]
+check_cut_on_day_two "report --max-memory 30" "$T/bigdb30" "$T/bigdb"
 if command -v script >/dev/null; then # on a terminal, the writing of 600,000 records shows
     script -qec "'$SL' ingest --db '$T/big-tty.db' '$T/big.pcap'" /dev/null >"$T/tty" 2>&1
     records=$(sed -n 's/.*recorded 1200000 packets (\([0-9]*\) source-day records).*/\1/p' "$T/tty")
@@ -455,12 +461,7 @@ check "... counted ($counted) + left out ($refused) = the 1200000 packets" \
 # 30 MiB is reached on the second of the three days: the first is whole, and the reports say
 # where the cap began to leave packets out
 run analyze -q --max-memory 30 -o "$T/capped30" "$T/big.pcap"
-refused=$(sed -n 's/.*--max-memory 30 reached: \([0-9]*\) packets.* from \([0-9-]*\) on;.*/\1 \2/p' "$T/err")
-check "--max-memory 30: the message names the first day left out ($refused)" [ "${refused#* }" = 2019-01-02 ]
-check "... summary.json says the same" [ "$(json_get "$T/capped30/summary.json" \
-    'str(d["memory_cap"]["packets_left_out"]) + " " + d["memory_cap"]["first_day_left_out"]')" = "$refused" ]
-check "... the day before it is counted whole: its daily.csv rows are those of the whole run" \
-    sh -c "grep ^2019-01-01 '$T/capped30/daily.csv' >'$T/d30' && [ -s '$T/d30' ] && grep ^2019-01-01 '$T/big1/daily.csv' | cmp -s - '$T/d30'"
+check_cut_on_day_two "--max-memory 30" "$T/capped30" "$T/big1"
 check "... the terminal summary says the report is incomplete" grep -q '^Incomplete: the --max-memory 30 cap was reached' "$T/out"
 check "... and so does report.html" grep -q 'Incomplete: the --max-memory 30 cap' "$T/capped30/report.html"
 check "without a cap: memory_cap is null" [ "$(json_get "$T/big1/summary.json" 'd["memory_cap"]')" = None ]

@@ -36,18 +36,28 @@ void agg_feed_spill(struct agg_feed *f, const struct agg_spill *spill)
     f->spill = *spill;
 }
 
+/* Puts an empty aggregate, capped as the feed is, in place of the one counted so far, which
+ * it returns; NULL (and nothing changed) when out of memory. */
+static agg_t *swap_in_empty(struct agg_feed *f)
+{
+    agg_t *fresh = agg_new();
+    if (!fresh) return NULL;
+    agg_limit_memory(fresh, f->memory_limit);
+    agg_t *full = f->agg;
+    f->agg = fresh;
+    return full;
+}
+
 /* Spills the aggregate if `records` more new records could take it to the spill size. */
 static void spill_if_full(struct agg_feed *f, size_t records)
 {
     if (!f->spill.fn ||
         agg_reckoned_bytes(f->agg) + records * AGG_PEAK_FULL_RECORD < f->spill.bytes)
         return;
-    agg_t *fresh = agg_new();
-    if (!fresh) return; /* counting goes on in the full one */
-    agg_limit_memory(fresh, f->memory_limit);
-    if (!f->spill.fn(f->spill.ctx, f->agg)) f->spill.fn = NULL;
-    agg_free(f->agg);
-    f->agg = fresh;
+    agg_t *full = swap_in_empty(f);
+    if (!full) return; /* counting goes on in the full one */
+    if (!f->spill.fn(f->spill.ctx, full)) f->spill.fn = NULL;
+    agg_free(full);
     f->spills++;
 }
 
@@ -92,12 +102,7 @@ void agg_feed_packet(void *feed, struct packet *p)
 agg_t *agg_feed_take(struct agg_feed *f)
 {
     agg_feed_flush(f);
-    agg_t *fresh = agg_new();
-    if (!fresh) return NULL;
-    agg_limit_memory(fresh, f->memory_limit);
-    agg_t *full = f->agg;
-    f->agg = fresh;
-    return full;
+    return swap_in_empty(f);
 }
 
 void *agg_feed_fork(void *feed)

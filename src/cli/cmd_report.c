@@ -172,13 +172,13 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
             fprintf(stderr, "scanlens: %s\n", errbuf);
             status = EXIT_USAGE;
         }
-    /* The comparison first: each sensor is loaded and let go before the whole is loaded, so
-     * that no two of them are held at once (what --max-memory caps is one of them). */
     struct load_progress lp = {now_seconds() + 0.5, false};
     if (isatty(STDERR_FILENO)) store_set_progress(st, show_loading, &lp);
     struct sensor_comparison cmp = {NULL, 0};
     agg_t *agg = status == EXIT_OK ? agg_new() : NULL;
     if (agg) report_options_limit(ro, agg);
+    /* The comparison first: each sensor is loaded and let go before the whole is loaded, so
+     * that no two of them are held at once (what --max-memory caps is one of them). */
     if (status == EXIT_OK &&
         ((wanted->n > 1 && compare_sensors(st, wanted, ro, rules, &cmp, errbuf) != SL_OK) || !agg ||
          load_period(st, wanted->id, wanted->n, ro, agg, rules, errbuf) != SL_OK)) {
