@@ -80,6 +80,30 @@ if [ -n "$size_sources" ]; then
     done
 fi
 
+# Compressed captures, as sensors keep them: scanlens decompresses on a thread of its own
+# beside the reading one; what a user would otherwise script is zcat (zstdcat) piped into
+# tcpdump. COMPRESSED_SOURCES= (empty) skips it.
+compressed_sources=${COMPRESSED_SOURCES-100000}
+: >"$work/compressed"
+if [ -n "$compressed_sources" ]; then
+    file=$work/month-$packets-$compressed_sources.pcap
+    [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$compressed_sources" >/dev/null
+    gzip -1 -c "$file" >"$work/month.pcap.gz"
+    zstd -q -T0 -3 -c "$file" >"$work/month.pcap.zst"
+    {
+        for z in gz zst; do
+            cat "$work/month.pcap.$z" >/dev/null
+            cat=zcat
+            [ "$z" = zst ] && cat=zstdcat
+            measure "tcpdump($z)" sh -c "$cat '$work/month.pcap.$z' | tcpdump -r - -w /dev/null 'tcp[13]==2'"
+            measure "scanlens($z)" ./build/scanlens analyze -q "$work/month.pcap.$z"
+            measure "scanlens-j2($z)" ./build/scanlens analyze -q -j 2 "$work/month.pcap.$z"
+            echo "size($z) $(stat -c %s "$work/month.pcap.$z") 0"
+        done
+    } >>"$work/compressed"
+    rm -f "$work/month.pcap.gz" "$work/month.pcap.zst"
+fi
+
 # what a page of fresh memory costs here, after a pause long enough for memory freed by the
 # runs above to be handed back to the host (a VM's balloon reports free pages within seconds)
 sleep 10
@@ -128,6 +152,20 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
              $1 ~ /^scanlens/ { split($1, a, /[()]/); n = a[2]
                  printf "| %d | %.2f | %.2f M | %.0f | %.2fx |\n", n, $2, n / $2 / 1e6, $3 / 1024, base[n] / $2 }' \
             "$work/sizes"
+    fi
+    if [ -s "$work/compressed" ]; then
+        echo
+        echo "Compressed ($compressed_sources sources, the same month as \`gzip -1\` and \`zstd -3\`),"
+        echo "against \`zcat FILE | tcpdump -r - ...\` (\`zstdcat\` for zstd) in the same run:"
+        echo
+        echo "| program (compression) | compressed MB | seconds | packets/s | peak RSS (MiB) | vs zcat \\| tcpdump |"
+        echo "|---|---|---|---|---|---|"
+        awk -v p="$packets" '$1 ~ /^size/ { split($1, a, /[()]/); mb[a[2]] = $2 / 1e6; next }
+             { split($1, a, /[()]/); name[NR] = $1; z[NR] = a[2]; t[NR] = $2; rss[NR] = $3
+               if ($1 ~ /^tcpdump/) base[a[2]] = $2 }
+             END { for (i = 1; i <= NR; i++) if (i in name)
+                 printf "| %s | %.0f | %.2f | %.2f M | %.0f | %.2fx |\n", name[i], mb[z[i]], t[i],
+                        p / t[i] / 1e6, rss[i] / 1024, base[z[i]] / t[i] }' "$work/compressed"
     fi
     for stages in "$work"/stages-*; do
         [ -f "$stages" ] || continue

@@ -351,6 +351,21 @@ run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
+# compressed, the same pcap is decompressed on a thread of its own beside the reading one
+gzip -1 -c "$T/big.pcap" >"$T/big.pcap.gz"
+zstd -q -1 -c "$T/big.pcap" >"$T/big.pcap.zst"
+for z in gz zst; do
+    run analyze -q -o "$T/big-$z" "$T/big.pcap.$z"
+    same=no
+    [ "$rc" = 0 ] && same_report "$T/big1" "$T/big-$z" && same=yes
+    check "the same pcap as .$z (decompressed ahead by a thread): exit $rc, the same report" \
+        [ "$same" = yes ]
+    head -c 5000000 "$T/big.pcap.$z" >"$T/big-cut.pcap.$z"
+    run analyze -q "$T/big-cut.pcap.$z"
+    named=no
+    [ "$rc" = 3 ] && grep -q "big-cut.pcap.$z: .* data ends early" "$T/err" && named=yes
+    check ".$z cut short: exit $rc (3), naming the file and the cut" [ "$named" = yes ]
+done
 run ingest -q -j 2 --db "$T/big.db" "$T/big.pcap"
 run report --db "$T/big.db" -o "$T/bigdb"
 check "ingest -j 2 of that pcap: the history's report is analyze's" same_report "$T/big1" "$T/bigdb"
@@ -436,6 +451,13 @@ if [ -x "$TSAN_SL" ]; then
     check "-j 3 under ThreadSanitizer: no data race (exit $tsan_rc)" [ "$tsan_rc" = 0 ]
     grep -q ThreadSanitizer "$T/tsan.err" && sed 's/^/    /' "$T/tsan.err" | head -30
     check "... and the same report" same_report "$T/big1" "$T/tsan"
+    # two compressed files at once: two readers, each with its decompressing thread
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$TSAN_SL" analyze -q -j 2 \
+        "$T/big.pcap.zst" "$T/big.pcap.gz" >/dev/null 2>"$T/tsan.err"
+    tsan_rc=$?
+    check "compressed files, -j 2, under ThreadSanitizer: no data race (exit $tsan_rc)" \
+        [ "$tsan_rc" = 0 ]
+    grep -q ThreadSanitizer "$T/tsan.err" && sed 's/^/    /' "$T/tsan.err" | head -30
 else
     skip "no ThreadSanitizer build ($TSAN_SL)"
 fi

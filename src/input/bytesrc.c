@@ -1,5 +1,5 @@
 /* Byte sources for capture readers: a buffer fed by read() from plain files and pipes, or by
- * zlib or libzstd from compressed data. */
+ * the decompressing thread (decompress.c) from compressed data. */
 #include "bytesrc.h"
 
 #include <errno.h>
@@ -9,63 +9,43 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "../util/error.h"
+#include "decompress.h"
 
-enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
-
-#define RAW_CHUNK (1u << 20)
+#define SNIFF_BYTES 4          /* enough for the gzip and zstd magic numbers */
 #define BUF_INITIAL (1u << 20) /* measured as fast as 256 KiB and 4 MiB; a thread holds one */
 
 struct bytesrc {
     int fd;
     enum codec codec;
-    uint64_t file_consumed;
+    decompress_t *decompress; /* compressed data only */
+    uint64_t file_consumed;   /* plain data only */
 
-    /* decompressed bytes buf[start, end), fed from raw[raw_pos, raw_end) */
+    /* bytes buf[start, end) of the (decompressed) data */
     uint8_t *buf;
     size_t cap, start, end;
     uint64_t start_offset; /* offset of buf[start] in the decompressed data */
-    uint8_t *raw;
-    size_t raw_pos, raw_end;
-    bool raw_eof, eof;
-    z_stream z;
-    bool z_ready;
-    ZSTD_DStream *zstd;
-    bool zstd_mid_frame;
+    /* of a plain file, what sniffing read: sniffed[sniffed_pos, sniffed_len) still to hand out */
+    uint8_t sniffed[SNIFF_BYTES];
+    size_t sniffed_pos, sniffed_len;
+    bool eof;
 };
 
-static ssize_t read_raw(bytesrc_t *s, char *errbuf)
+/* Adds bytes at buf[end]; returns bytes added, 0 at the end, <0 on an error. */
+static ssize_t fill(bytesrc_t *s, char *errbuf)
 {
-    if (s->raw_pos == s->raw_end) s->raw_pos = s->raw_end = 0;
-    if (s->raw_eof || s->raw_end == RAW_CHUNK) return 0;
-    ssize_t n;
-    do
-        n = read(s->fd, s->raw + s->raw_end, RAW_CHUNK - s->raw_end);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) return sl_error(errbuf, SL_ERR_IO, "read error: %s", strerror(errno));
-    if (n == 0) s->raw_eof = true;
-    s->raw_end += (size_t)n;
-    s->file_consumed += (uint64_t)n;
-    return n;
-}
-
-/* Each fill_* adds decompressed bytes at buf[end]; returns bytes added, 0 at end, <0 error. */
-static ssize_t fill_plain(bytesrc_t *s, char *errbuf)
-{
-    if (s->raw_pos < s->raw_end) { /* bytes read while sniffing the format */
-        size_t n = s->raw_end - s->raw_pos;
+    if (s->decompress) {
+        ssize_t n = decompress_read(s->decompress, s->buf + s->end, s->cap - s->end, errbuf);
+        if (n > 0) s->end += (size_t)n;
+        return n;
+    }
+    if (s->sniffed_pos < s->sniffed_len) {
+        size_t n = s->sniffed_len - s->sniffed_pos;
         if (n > s->cap - s->end) n = s->cap - s->end;
-        memcpy(s->buf + s->end, s->raw + s->raw_pos, n);
-        s->raw_pos += n;
+        memcpy(s->buf + s->end, s->sniffed + s->sniffed_pos, n);
+        s->sniffed_pos += n;
         s->end += n;
-        if (s->raw_pos == s->raw_end) { /* a plain file needs it no more */
-            free(s->raw);
-            s->raw = NULL;
-            s->raw_pos = s->raw_end = 0;
-        }
         return (ssize_t)n;
     }
     ssize_t n;
@@ -78,97 +58,26 @@ static ssize_t fill_plain(bytesrc_t *s, char *errbuf)
     return n;
 }
 
-static ssize_t fill_gzip(bytesrc_t *s, char *errbuf)
-{
-    for (;;) {
-        if (s->raw_pos == s->raw_end) {
-            ssize_t r = read_raw(s, errbuf);
-            if (r < 0) return r;
-            if (r == 0) {
-                if (s->z.total_in == 0 && s->z_ready) return 0; /* clean end between members */
-                return sl_error(errbuf, SL_ERR_FORMAT,
-                                "gzip data ends early (the file was cut while being written?)");
-            }
-        }
-        s->z.next_in = s->raw + s->raw_pos;
-        s->z.avail_in = (uInt)(s->raw_end - s->raw_pos);
-        s->z.next_out = s->buf + s->end;
-        s->z.avail_out = (uInt)(s->cap - s->end);
-        int rc = inflate(&s->z, Z_NO_FLUSH);
-        size_t produced = (size_t)(s->z.next_out - (s->buf + s->end));
-        s->raw_pos = (size_t)(s->z.next_in - s->raw);
-        s->end += produced;
-        if (rc == Z_STREAM_END) {
-            inflateReset(&s->z); /* another gzip member may follow (cat a.gz b.gz) */
-            s->z.total_in = 0;
-        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: %s",
-                            s->z.msg ? s->z.msg : "inflate failed");
-        }
-        if (produced) return (ssize_t)produced;
-    }
-}
-
-static ssize_t fill_zstd(bytesrc_t *s, char *errbuf)
-{
-    for (;;) {
-        if (s->raw_pos == s->raw_end) {
-            ssize_t r = read_raw(s, errbuf);
-            if (r < 0) return r;
-            if (r == 0) {
-                if (!s->zstd_mid_frame) return 0;
-                return sl_error(errbuf, SL_ERR_FORMAT,
-                                "zstd data ends early (the file was cut while being written?)");
-            }
-        }
-        ZSTD_inBuffer in = {s->raw, s->raw_end, s->raw_pos};
-        ZSTD_outBuffer out = {s->buf, s->cap, s->end};
-        size_t rc = ZSTD_decompressStream(s->zstd, &out, &in);
-        if (ZSTD_isError(rc))
-            return sl_error(errbuf, SL_ERR_FORMAT, "zstd data corrupt: %s", ZSTD_getErrorName(rc));
-        s->zstd_mid_frame = rc != 0;
-        size_t produced = out.pos - s->end;
-        s->raw_pos = in.pos;
-        s->end = out.pos;
-        if (produced) return (ssize_t)produced;
-    }
-}
-
-static ssize_t fill(bytesrc_t *s, char *errbuf)
-{
-    switch (s->codec) {
-    case CODEC_GZIP:
-        return fill_gzip(s, errbuf);
-    case CODEC_ZSTD:
-        return fill_zstd(s, errbuf);
-    default:
-        return fill_plain(s, errbuf);
-    }
-}
-
+/* Reads the first bytes, tells the compression from them, and starts the decompression. */
 static int start_stream(bytesrc_t *s, char *errbuf)
 {
-    s->raw = malloc(RAW_CHUNK);
     s->cap = BUF_INITIAL;
-    s->buf = malloc(s->cap);
-    if (!s->raw || !s->buf) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
-    /* Sniff the compression from the first bytes. */
-    while (s->raw_end < 4 && !s->raw_eof) {
-        ssize_t r = read_raw(s, errbuf);
-        if (r < 0) return (int)r;
+    if (!(s->buf = malloc(s->cap))) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    while (s->sniffed_len < SNIFF_BYTES) {
+        ssize_t n = read(s->fd, s->sniffed + s->sniffed_len, SNIFF_BYTES - s->sniffed_len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return sl_error(errbuf, SL_ERR_IO, "read error: %s", strerror(errno));
+        if (n == 0) break;
+        s->sniffed_len += (size_t)n;
     }
-    const uint8_t *m = s->raw;
-    if (s->raw_end >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+    s->file_consumed = s->sniffed_len;
+    const uint8_t *m = s->sniffed;
+    if (s->sniffed_len >= 2 && m[0] == 0x1f && m[1] == 0x8b)
         s->codec = CODEC_GZIP;
-        if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK)
-            return sl_error(errbuf, SL_ERR_NOMEM, "cannot start zlib");
-        s->z_ready = true;
-    } else if (s->raw_end >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
+    else if (s->sniffed_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
         s->codec = CODEC_ZSTD;
-        s->zstd = ZSTD_createDStream();
-        if (!s->zstd) return sl_error(errbuf, SL_ERR_NOMEM, "cannot start zstd");
-    }
-    return SL_OK;
+    if (s->codec == CODEC_NONE) return SL_OK;
+    return decompress_open(&s->decompress, s->fd, s->codec, s->sniffed, s->sniffed_len, errbuf);
 }
 
 int bytesrc_open(bytesrc_t **out, const char *path, char *errbuf)
@@ -204,11 +113,9 @@ int bytesrc_open(bytesrc_t **out, const char *path, char *errbuf)
 void bytesrc_close(bytesrc_t *s)
 {
     if (!s) return;
-    if (s->z_ready) inflateEnd(&s->z);
-    if (s->zstd) ZSTD_freeDStream(s->zstd);
+    decompress_close(s->decompress); /* before its fd is closed */
     if (s->fd >= 0) close(s->fd);
     free(s->buf);
-    free(s->raw);
     free(s);
 }
 
@@ -265,8 +172,8 @@ int bytesrc_seek(bytesrc_t *s, uint64_t offset, char *errbuf)
         return sl_error(errbuf, SL_ERR_IO, "cannot seek to byte %llu: %s",
                         (unsigned long long)offset, strerror(errno));
     s->start = s->end = 0;
-    s->raw_pos = s->raw_end = 0;
-    s->raw_eof = s->eof = false;
+    s->sniffed_pos = s->sniffed_len; /* the sniffed bytes are before any offset sought */
+    s->eof = false;
     s->start_offset = s->file_consumed = offset;
     return SL_OK;
 }
@@ -283,5 +190,5 @@ const char *bytesrc_compression(const bytesrc_t *s)
 
 uint64_t bytesrc_file_offset(const bytesrc_t *s)
 {
-    return s->file_consumed;
+    return s->decompress ? decompress_consumed(s->decompress) : s->file_consumed;
 }

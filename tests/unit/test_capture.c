@@ -1,10 +1,14 @@
 /* Capture reader: timestamps in every resolution and byte order, pcapng interfaces and
- * blocks, gzip input, and damaged files that keep their whole records. */
+ * blocks, gzip and zstd input (decompressed on a thread of its own), and damaged files that
+ * keep their whole records. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "check.h"
 #include "input/capture.h"
@@ -253,6 +257,145 @@ static void test_split(void)
     unlink(path);
 }
 
+/* Compresses the file at path into a new file at path, as gzip or as zstd with its checksum
+ * (as the zstd tool writes it); the first `keep` bytes of it only, when keep is not 0, and
+ * with 16 bytes inverted at `damage_at` when that is not 0. Returns the compressed size. */
+static size_t compress_file(bool zstd, size_t keep, size_t damage_at)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in || fseek(in, 0, SEEK_END) != 0) abort();
+    size_t len = (size_t)ftell(in);
+    uint8_t *plain = malloc(len);
+    rewind(in);
+    if (!plain || fread(plain, 1, len, in) != len) abort();
+    fclose(in);
+    size_t cap = ZSTD_compressBound(len) + compressBound(len) + 64, out_len;
+    uint8_t *out = malloc(cap);
+    if (!out) abort();
+    if (zstd) {
+        ZSTD_CCtx *c = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+        out_len = ZSTD_compress2(c, out, cap, plain, len);
+        ZSTD_freeCCtx(c);
+        if (ZSTD_isError(out_len)) abort();
+    } else {
+        z_stream z = {0};
+        deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+        z.next_in = plain, z.avail_in = (uInt)len, z.next_out = out, z.avail_out = (uInt)cap;
+        if (deflate(&z, Z_FINISH) != Z_STREAM_END) abort();
+        out_len = z.total_out;
+        deflateEnd(&z);
+    }
+    for (size_t i = damage_at; damage_at && i < damage_at + 16 && i < out_len; i++)
+        out[i] ^= 0xFF;
+    if (keep && keep < out_len) out_len = keep;
+    unlink(path);
+    write_file(out, out_len);
+    free(plain);
+    free(out);
+    return out_len;
+}
+
+/* Reads the numbered pcap (step 20) at path from its start: frames read and in order (as
+ * read_range), and how the reading ended (0 at the end, else the error, in errbuf). */
+static size_t read_all(bool *in_order, int *end, char *errbuf)
+{
+    capture_t *cap;
+    *in_order = false;
+    if ((*end = capture_open(&cap, path, errbuf)) != SL_OK) return 0;
+    struct frame f;
+    uint32_t n = 0;
+    bool ordered = true;
+    while ((*end = capture_next(cap, &f, errbuf)) > 0) {
+        ordered = ordered && f.ts_ns == (int64_t)n * 1000000000 && f.caplen == caplen_of(n, 20);
+        n++;
+    }
+    capture_close(cap);
+    *in_order = ordered;
+    return n;
+}
+
+/* Compressed captures larger than the decompressing thread's chunks (10 MB: the ring of four
+ * 1 MiB chunks goes round twice), whole, cut and damaged, and given up on early. */
+static void test_compressed(void)
+{
+    enum { RECORDS = 100000 };
+    for (int zstd = 0; zstd <= 1; zstd++) {
+        const char *codec = zstd ? "zstd" : "gzip";
+        char name[128], errbuf[SL_ERRBUF_SIZE];
+        bool in_order;
+        int end;
+        write_numbered_pcap(RECORDS, 20);
+        size_t len = compress_file(zstd, 0, 0);
+        snprintf(name, sizeof name, "%s, 10 MB: every record, in order, a clean end", codec);
+        CHECK(name, read_all(&in_order, &end, errbuf) == RECORDS && in_order && end == 0);
+
+        capture_t *cap;
+        struct frame f;
+        bool one = capture_open(&cap, path, errbuf) == SL_OK && capture_next(cap, &f, errbuf) > 0;
+        if (one) capture_close(cap); /* with the thread chunks ahead: it stops, nothing leaks */
+        snprintf(name, sizeof name, "%s: closed after one record", codec);
+        CHECK(name, one);
+        unlink(path);
+
+        write_numbered_pcap(RECORDS, 20);
+        compress_file(zstd, len / 2, 0);
+        size_t n = read_all(&in_order, &end, errbuf);
+        snprintf(name, sizeof name, "%s cut in half: the records before the cut, then an error",
+                 codec);
+        CHECK(name, n > 0 && n < RECORDS && in_order && end == SL_ERR_FORMAT &&
+                        strstr(errbuf, "ends early") && strstr(errbuf, codec));
+        unlink(path);
+
+        write_numbered_pcap(RECORDS, 20);
+        compress_file(zstd, 0, len / 2);
+        n = read_all(&in_order, &end, errbuf);
+        snprintf(name, sizeof name, "%s damaged in the middle: the reading ends in an error",
+                 codec);
+        CHECK(name, n < RECORDS && end < 0);
+        unlink(path);
+    }
+}
+
+/* gzip data from a pipe whose writer stays open: what came is read without waiting for more,
+ * and closing does not wait for the writer either (the thread waits in read()). */
+static void test_compressed_pipe(void)
+{
+    write_numbered_pcap(100000, 20);
+    compress_file(false, 0, 0);
+    FILE *in = fopen(path, "rb");
+    uint8_t head[8192];
+    size_t n = in ? fread(head, 1, sizeof head, in) : 0;
+    if (in) fclose(in);
+    unlink(path);
+    int fds[2];
+    if (n < sizeof head || pipe(fds) != 0) abort();
+    pid_t child = fork();
+    if (child == 0) {
+        close(fds[0]);
+        if (write(fds[1], head, n) != (ssize_t)n) _exit(1);
+        sleep(60);
+        _exit(0);
+    }
+    close(fds[1]);
+    alarm(30); /* a hang fails the test */
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
+    char errbuf[SL_ERRBUF_SIZE];
+    capture_t *cap;
+    struct frame f;
+    int frames = 0;
+    if (capture_open(&cap, path, errbuf) == SL_OK) {
+        while (frames < 100 && capture_next(cap, &f, errbuf) > 0)
+            frames++;
+        capture_close(cap);
+    }
+    alarm(0);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(fds[0]);
+    CHECK("gzip from a pipe left open: records read as they come, then closed", frames == 100);
+}
+
 int main(void)
 {
     test_pcap_variants();
@@ -260,5 +403,7 @@ int main(void)
     test_gzip_and_damage();
     test_pieces();
     test_split();
+    test_compressed();
+    test_compressed_pipe();
     CHECK_DONE();
 }

@@ -1,0 +1,303 @@
+/* gzip and zstd decompression (zlib, libzstd) into a ring of chunks filled by a thread of its
+ * own, read out in order by the capture reader. */
+#include "decompress.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "../util/error.h"
+
+#define RAW_CHUNK (1u << 20) /* compressed bytes read at a time */
+/* Four chunks of 1 MiB: the thread stays up to 4 MiB ahead, and a hand-over a MiB costs
+ * nothing next to inflating it. */
+#define CHUNK_BYTES (1u << 20)
+#define CHUNKS 4
+
+/* What reads fd and inflates: used by one thread at a time (the decompressing one). */
+struct codec_state {
+    int fd;
+    enum codec codec;
+    uint8_t *raw;
+    size_t raw_pos, raw_end;
+    bool raw_eof;
+    z_stream z;
+    bool z_ready;
+    ZSTD_DStream *zstd;
+    bool zstd_mid_frame;
+    _Atomic uint64_t consumed; /* compressed bytes read, for progress (read by the reader) */
+};
+
+/* Decompressed bytes and, for the last chunk of the data, how the data ended. */
+struct chunk {
+    uint8_t *data;
+    size_t len;
+    bool last;
+    int rc; /* of the last chunk: SL_OK at a clean end, else an SL_ERR_* explained in err */
+    char err[SL_ERRBUF_SIZE];
+};
+
+struct decompress {
+    struct codec_state c;
+    struct chunk chunk[CHUNKS];
+    /* Chunks filled and chunks read out, counted from the start (under lock): the thread
+     * fills chunk[filled % CHUNKS] while fewer than CHUNKS wait; the reader reads
+     * chunk[taken % CHUNKS] from `pos` while taken < filled. */
+    uint64_t filled, taken;
+    size_t pos;
+    bool threaded, stop;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t chunk_filled, chunk_taken;
+    /* without a thread: the end, once reached, given again */
+    bool ended;
+    int end_rc;
+    char end_err[SL_ERRBUF_SIZE];
+};
+
+static ssize_t read_raw(struct codec_state *c, char *errbuf)
+{
+    if (c->raw_pos == c->raw_end) c->raw_pos = c->raw_end = 0;
+    if (c->raw_eof || c->raw_end == RAW_CHUNK) return 0;
+    ssize_t n;
+    /* The one place the thread may be cancelled: a pipe that sends nothing more must not keep
+     * decompress_close waiting. Nothing is half done here. */
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+    do
+        n = read(c->fd, c->raw + c->raw_end, RAW_CHUNK - c->raw_end);
+    while (n < 0 && errno == EINTR);
+    pthread_setcancelstate(old, NULL);
+    if (n < 0) return sl_error(errbuf, SL_ERR_IO, "read error: %s", strerror(errno));
+    if (n == 0) c->raw_eof = true;
+    c->raw_end += (size_t)n;
+    atomic_fetch_add_explicit(&c->consumed, (uint64_t)n, memory_order_relaxed);
+    return n;
+}
+
+/* After a call of the codec that gave nothing: reads more input. Returns >0 when there is
+ * more, 0 at the end of the file, <0 on an error. */
+static ssize_t more_input(struct codec_state *c, char *errbuf)
+{
+    return c->raw_pos < c->raw_end ? 1 : read_raw(c, errbuf);
+}
+
+/* Each inflate_* writes decompressed bytes to out[0, cap); returns bytes written (at least 1),
+ * 0 at the end of the data, <0 on an error. The codec is asked before more input is read:
+ * it may hold output of input it has taken (a long match, a block), which must come out
+ * before the end of the file is judged, and a pipe must not be waited on meanwhile. */
+static ssize_t inflate_gzip(struct codec_state *c, uint8_t *out, size_t cap, char *errbuf)
+{
+    for (;;) {
+        size_t before = c->raw_pos;
+        c->z.next_in = c->raw + c->raw_pos;
+        c->z.avail_in = (uInt)(c->raw_end - c->raw_pos);
+        c->z.next_out = out;
+        c->z.avail_out = (uInt)cap;
+        int rc = inflate(&c->z, Z_NO_FLUSH);
+        size_t produced = (size_t)(c->z.next_out - out);
+        c->raw_pos = (size_t)(c->z.next_in - c->raw);
+        if (rc == Z_STREAM_END) {
+            inflateReset(&c->z); /* another gzip member may follow (cat a.gz b.gz) */
+            c->z.total_in = 0;
+        } else if ((rc != Z_OK && rc != Z_BUF_ERROR) ||
+                   (!produced && c->raw_pos == before && before < c->raw_end)) {
+            return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: %s",
+                            c->z.msg ? c->z.msg : "inflate failed");
+        }
+        if (produced) return (ssize_t)produced;
+        ssize_t more = more_input(c, errbuf);
+        if (more < 0) return more;
+        if (more == 0) {
+            if (c->z.total_in == 0) return 0; /* a clean end between members */
+            return sl_error(errbuf, SL_ERR_FORMAT,
+                            "gzip data ends early (the file was cut while being written?)");
+        }
+    }
+}
+
+static ssize_t inflate_zstd(struct codec_state *c, uint8_t *out, size_t cap, char *errbuf)
+{
+    for (;;) {
+        ZSTD_inBuffer in = {c->raw, c->raw_end, c->raw_pos};
+        ZSTD_outBuffer o = {out, cap, 0};
+        size_t rc = ZSTD_decompressStream(c->zstd, &o, &in);
+        if (ZSTD_isError(rc))
+            return sl_error(errbuf, SL_ERR_FORMAT, "zstd data corrupt: %s", ZSTD_getErrorName(rc));
+        bool progress = o.pos || in.pos != c->raw_pos;
+        if (!progress && in.pos < c->raw_end)
+            return sl_error(errbuf, SL_ERR_FORMAT, "zstd data corrupt: no progress");
+        /* a call without input after a frame's end asks for the next frame: not within one */
+        if (progress) c->zstd_mid_frame = rc != 0;
+        c->raw_pos = in.pos;
+        if (o.pos) return (ssize_t)o.pos;
+        ssize_t more = more_input(c, errbuf);
+        if (more < 0) return more;
+        if (more == 0) {
+            if (!c->zstd_mid_frame) return 0;
+            return sl_error(errbuf, SL_ERR_FORMAT,
+                            "zstd data ends early (the file was cut while being written?)");
+        }
+    }
+}
+
+static ssize_t inflate_some(struct codec_state *c, uint8_t *out, size_t cap, char *errbuf)
+{
+    return c->codec == CODEC_GZIP ? inflate_gzip(c, out, cap, errbuf)
+                                  : inflate_zstd(c, out, cap, errbuf);
+}
+
+/* Fills a chunk whole, unless the data ends (or fails) first, or the input read so far is
+ * used up: what a pipe has sent is handed on before the thread waits for more. */
+static void fill_chunk(struct codec_state *c, struct chunk *ch)
+{
+    ch->len = 0;
+    ch->last = false;
+    while (ch->len < CHUNK_BYTES && !(ch->len && c->raw_pos == c->raw_end)) {
+        ssize_t n = inflate_some(c, ch->data + ch->len, CHUNK_BYTES - ch->len, ch->err);
+        if (n <= 0) {
+            ch->last = true;
+            ch->rc = (int)n;
+            return;
+        }
+        ch->len += (size_t)n;
+    }
+}
+
+static void *decompressing(void *arg)
+{
+    decompress_t *d = arg;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    for (;;) {
+        pthread_mutex_lock(&d->lock);
+        while (d->filled - d->taken == CHUNKS && !d->stop)
+            pthread_cond_wait(&d->chunk_taken, &d->lock);
+        bool stop = d->stop;
+        struct chunk *ch = &d->chunk[d->filled % CHUNKS];
+        pthread_mutex_unlock(&d->lock);
+        if (stop) return NULL;
+        fill_chunk(&d->c, ch); /* the reader does not look at it until `filled` counts it */
+        pthread_mutex_lock(&d->lock);
+        d->filled++;
+        pthread_cond_signal(&d->chunk_filled);
+        pthread_mutex_unlock(&d->lock);
+        if (ch->last) return NULL;
+    }
+}
+
+static int start_codec(struct codec_state *c, int fd, enum codec codec, char *errbuf)
+{
+    c->fd = fd;
+    c->codec = codec;
+    if (!(c->raw = malloc(RAW_CHUNK))) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    if (codec == CODEC_GZIP) {
+        if (inflateInit2(&c->z, 16 + MAX_WBITS) != Z_OK)
+            return sl_error(errbuf, SL_ERR_NOMEM, "cannot start zlib");
+        c->z_ready = true;
+    } else if (codec == CODEC_ZSTD) {
+        if (!(c->zstd = ZSTD_createDStream()))
+            return sl_error(errbuf, SL_ERR_NOMEM, "cannot start zstd");
+    } else {
+        return sl_error(errbuf, SL_ERR_UNSUPPORTED, "not compressed data");
+    }
+    return SL_OK;
+}
+
+int decompress_open(decompress_t **out, int fd, enum codec codec, const uint8_t *first, size_t n,
+                    char *errbuf)
+{
+    *out = NULL;
+    decompress_t *d = calloc(1, sizeof *d);
+    if (!d) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->chunk_filled, NULL);
+    pthread_cond_init(&d->chunk_taken, NULL);
+    int rc = start_codec(&d->c, fd, codec, errbuf);
+    for (int i = 0; rc == SL_OK && i < CHUNKS; i++)
+        if (!(d->chunk[i].data = malloc(CHUNK_BYTES)))
+            rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+    if (rc != SL_OK) {
+        decompress_close(d);
+        return rc;
+    }
+    if (n > RAW_CHUNK) n = RAW_CHUNK;
+    memcpy(d->c.raw, first, n);
+    d->c.raw_end = n;
+    atomic_store_explicit(&d->c.consumed, n, memory_order_relaxed);
+    d->threaded = pthread_create(&d->thread, NULL, decompressing, d) == 0;
+    *out = d;
+    return SL_OK;
+}
+
+void decompress_close(decompress_t *d)
+{
+    if (!d) return;
+    if (d->threaded) {
+        pthread_mutex_lock(&d->lock);
+        d->stop = true;
+        pthread_cond_signal(&d->chunk_taken);
+        pthread_mutex_unlock(&d->lock);
+        pthread_cancel(d->thread); /* acted on only while it waits for input */
+        pthread_join(d->thread, NULL);
+    }
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->chunk_filled);
+    pthread_cond_destroy(&d->chunk_taken);
+    if (d->c.z_ready) inflateEnd(&d->c.z);
+    if (d->c.zstd) ZSTD_freeDStream(d->c.zstd);
+    free(d->c.raw);
+    for (int i = 0; i < CHUNKS; i++)
+        free(d->chunk[i].data);
+    free(d);
+}
+
+/* decompress_read without a thread: inflating on the caller's. */
+static ssize_t read_here(decompress_t *d, uint8_t *out, size_t cap, char *errbuf)
+{
+    if (!d->ended) {
+        ssize_t n = inflate_some(&d->c, out, cap, d->end_err);
+        if (n > 0) return n;
+        d->ended = true;
+        d->end_rc = (int)n;
+    }
+    if (d->end_rc) memcpy(errbuf, d->end_err, SL_ERRBUF_SIZE);
+    return d->end_rc;
+}
+
+ssize_t decompress_read(decompress_t *d, uint8_t *out, size_t cap, char *errbuf)
+{
+    if (!d->threaded) return read_here(d, out, cap, errbuf);
+    for (;;) {
+        pthread_mutex_lock(&d->lock);
+        while (d->taken == d->filled)
+            pthread_cond_wait(&d->chunk_filled, &d->lock);
+        struct chunk *ch = &d->chunk[d->taken % CHUNKS];
+        pthread_mutex_unlock(&d->lock);
+        if (d->pos < ch->len) {
+            size_t n = ch->len - d->pos < cap ? ch->len - d->pos : cap;
+            memcpy(out, ch->data + d->pos, n);
+            d->pos += n;
+            return (ssize_t)n;
+        }
+        if (ch->last) { /* stays the current chunk: the end is given again */
+            if (ch->rc) memcpy(errbuf, ch->err, SL_ERRBUF_SIZE);
+            return ch->rc;
+        }
+        pthread_mutex_lock(&d->lock);
+        d->taken++;
+        d->pos = 0;
+        pthread_cond_signal(&d->chunk_taken);
+        pthread_mutex_unlock(&d->lock);
+    }
+}
+
+uint64_t decompress_consumed(const decompress_t *d)
+{
+    return atomic_load_explicit(&d->c.consumed, memory_order_relaxed);
+}
