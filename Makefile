@@ -3,11 +3,13 @@
 # Header dependencies are tracked by the compiler (-MMD), not by hand.
 
 CC      ?= cc
-PKGS    := libpcap zlib libzstd sqlite3
+PKGS    := libpcap libisal libzstd sqlite3
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lz -lzstd -lsqlite3) -lm -lpthread
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lisal -lzstd -lsqlite3) -lm -lpthread
+# the unit tests make gzip data with zlib
+TEST_LDLIBS = $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
@@ -61,7 +63,7 @@ build/san/%.o: %.c
 
 build/san/tests/%: tests/unit/%.c tests/unit/check.h $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -O2,$(CFLAGS)) $(SANFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(SAN_LIB) $(LDLIBS)
+	$(CC) $(filter-out -O2,$(CFLAGS)) $(SANFLAGS) $(DEPCFLAGS) -Isrc -o $@ $< $(SAN_LIB) $(LDLIBS) $(TEST_LDLIBS)
 
 # Fuzz targets (libFuzzer, clang): tests/fuzz/*.c; tests/run.sh runs each briefly.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

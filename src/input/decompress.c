@@ -1,5 +1,7 @@
-/* gzip and zstd decompression (zlib, libzstd) into a ring of chunks filled by a thread of its
- * own, read out in order by the capture reader. */
+/* gzip and zstd decompression (ISA-L's igzip, libzstd) into a ring of chunks filled by a
+ * thread of its own, read out in order by the capture reader. gzip is inflated by ISA-L, not
+ * zlib: 1.7x as fast on the bench month (2.3 s against 4.0 of one core for 2.4 GB), which
+ * decides how fast a .gz is read, as inflating takes longer than the analysis. */
 #include "decompress.h"
 
 #include <errno.h>
@@ -9,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
 #include "../util/error.h"
@@ -27,8 +29,8 @@ struct codec_state {
     uint8_t *raw;
     size_t raw_pos, raw_end;
     bool raw_eof;
-    z_stream z;
-    bool z_ready;
+    struct inflate_state *gz;
+    bool gz_member_started; /* input of a gzip member taken since the last member ended */
     ZSTD_DStream *zstd;
     bool zstd_mid_frame;
     _Atomic uint64_t consumed; /* compressed bytes read, for progress (read by the reader) */
@@ -92,30 +94,53 @@ static ssize_t more_input(struct codec_state *c, char *errbuf)
  * 0 at the end of the data, <0 on an error. The codec is asked before more input is read:
  * it may hold output of input it has taken (a long match, a block), which must come out
  * before the end of the file is judged, and a pipe must not be waited on meanwhile. */
+static const char *isal_error_text(int rc)
+{
+    switch (rc) {
+    case ISAL_INVALID_BLOCK:
+        return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL:
+        return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK:
+        return "invalid distance";
+    case ISAL_INVALID_WRAPPER:
+        return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD:
+        return "not deflate";
+    case ISAL_INCORRECT_CHECKSUM:
+        return "checksum mismatch";
+    default:
+        return "inflate failed";
+    }
+}
+
 static ssize_t inflate_gzip(struct codec_state *c, uint8_t *out, size_t cap, char *errbuf)
 {
+    struct inflate_state *st = c->gz;
     for (;;) {
         size_t before = c->raw_pos;
-        c->z.next_in = c->raw + c->raw_pos;
-        c->z.avail_in = (uInt)(c->raw_end - c->raw_pos);
-        c->z.next_out = out;
-        c->z.avail_out = (uInt)cap;
-        int rc = inflate(&c->z, Z_NO_FLUSH);
-        size_t produced = (size_t)(c->z.next_out - out);
-        c->raw_pos = (size_t)(c->z.next_in - c->raw);
-        if (rc == Z_STREAM_END) {
-            inflateReset(&c->z); /* another gzip member may follow (cat a.gz b.gz) */
-            c->z.total_in = 0;
-        } else if ((rc != Z_OK && rc != Z_BUF_ERROR) ||
-                   (!produced && c->raw_pos == before && before < c->raw_end)) {
-            return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: %s",
-                            c->z.msg ? c->z.msg : "inflate failed");
+        st->next_in = c->raw + c->raw_pos;
+        st->avail_in = (uint32_t)(c->raw_end - c->raw_pos);
+        st->next_out = out;
+        st->avail_out = (uint32_t)(cap < UINT32_MAX ? cap : UINT32_MAX);
+        int rc = isal_inflate(st);
+        size_t produced = (size_t)(st->next_out - out);
+        c->raw_pos = (size_t)(st->next_in - c->raw);
+        if (c->raw_pos != before) c->gz_member_started = true;
+        if (rc < 0 || (rc == ISAL_NEED_DICT))
+            return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: %s", isal_error_text(rc));
+        if (st->block_state == ISAL_BLOCK_FINISH) {
+            isal_inflate_reset(st); /* another gzip member may follow (cat a.gz b.gz) */
+            st->crc_flag = ISAL_GZIP;
+            c->gz_member_started = false;
+        } else if (!produced && c->raw_pos == before && before < c->raw_end) {
+            return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: no progress");
         }
         if (produced) return (ssize_t)produced;
         ssize_t more = more_input(c, errbuf);
         if (more < 0) return more;
         if (more == 0) {
-            if (c->z.total_in == 0) return 0; /* a clean end between members */
+            if (!c->gz_member_started) return 0; /* a clean end between members */
             return sl_error(errbuf, SL_ERR_FORMAT,
                             "gzip data ends early (the file was cut while being written?)");
         }
@@ -197,9 +222,10 @@ static int start_codec(struct codec_state *c, int fd, enum codec codec, char *er
     c->codec = codec;
     if (!(c->raw = malloc(RAW_CHUNK))) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
     if (codec == CODEC_GZIP) {
-        if (inflateInit2(&c->z, 16 + MAX_WBITS) != Z_OK)
-            return sl_error(errbuf, SL_ERR_NOMEM, "cannot start zlib");
-        c->z_ready = true;
+        if (!(c->gz = malloc(sizeof *c->gz)))
+            return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
+        isal_inflate_init(c->gz);
+        c->gz->crc_flag = ISAL_GZIP;
     } else if (codec == CODEC_ZSTD) {
         if (!(c->zstd = ZSTD_createDStream()))
             return sl_error(errbuf, SL_ERR_NOMEM, "cannot start zstd");
@@ -249,7 +275,7 @@ void decompress_close(decompress_t *d)
     pthread_mutex_destroy(&d->lock);
     pthread_cond_destroy(&d->chunk_filled);
     pthread_cond_destroy(&d->chunk_taken);
-    if (d->c.z_ready) inflateEnd(&d->c.z);
+    free(d->c.gz);
     if (d->c.zstd) ZSTD_freeDStream(d->c.zstd);
     free(d->c.raw);
     for (int i = 0; i < CHUNKS; i++)

@@ -357,6 +357,53 @@ static void test_compressed(void)
     }
 }
 
+/* Deflates plain[0, len) as one gzip member at out (a file name and an extra field in its
+ * header when named); returns its size. */
+static size_t gzip_member(const uint8_t *plain, size_t len, uint8_t *out, size_t cap, bool named)
+{
+    z_stream z = {0};
+    gz_header h = {0};
+    h.name = (Bytef *)"first.pcap";
+    h.extra = (Bytef *)"sl", h.extra_len = 2;
+    deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    if (named) deflateSetHeader(&z, &h);
+    z.next_in = (Bytef *)plain, z.avail_in = (uInt)len, z.next_out = out, z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) abort();
+    size_t n = z.total_out;
+    deflateEnd(&z);
+    return n;
+}
+
+/* A .gz of two members (cat a.gz b.gz, and what gzip writes with a name and extra field): every
+ * record, in order; with bytes after the last member that are no gzip data: an error. */
+static void test_gzip_members(void)
+{
+    enum { RECORDS = 100000 };
+    size_t len = write_numbered_pcap(RECORDS, 20);
+    uint8_t *plain = malloc(len), *gz = malloc(2 * len + 64);
+    FILE *in = fopen(path, "rb");
+    if (!plain || !gz || !in || fread(plain, 1, len, in) != len) abort();
+    fclose(in);
+    unlink(path);
+    size_t half = len / 2 + 7, n = gzip_member(plain, half, gz, 2 * len, true);
+    n += gzip_member(plain + half, len - half, gz + n, 2 * len - n, false);
+    write_file(gz, n);
+    char errbuf[SL_ERRBUF_SIZE];
+    bool in_order;
+    int end;
+    CHECK("gzip of two members (a name and an extra field in the first): every record",
+          read_all(&in_order, &end, errbuf) == RECORDS && in_order && end == 0);
+    unlink(path);
+    memcpy(gz + n, "this is no gzip data!", 21);
+    write_file(gz, n + 21);
+    CHECK("gzip followed by bytes that are not gzip: every record, then an error",
+          read_all(&in_order, &end, errbuf) == RECORDS && in_order && end == SL_ERR_FORMAT &&
+              strstr(errbuf, "gzip data corrupt"));
+    unlink(path);
+    free(plain);
+    free(gz);
+}
+
 /* gzip data from a pipe whose writer stays open: what came is read without waiting for more,
  * and closing does not wait for the writer either (the thread waits in read()). */
 static void test_compressed_pipe(void)
@@ -404,6 +451,7 @@ int main(void)
     test_pieces();
     test_split();
     test_compressed();
+    test_gzip_members();
     test_compressed_pipe();
     CHECK_DONE();
 }
