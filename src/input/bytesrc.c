@@ -77,7 +77,8 @@ static int start_stream(bytesrc_t *s, char *errbuf)
     else if (s->sniffed_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
         s->codec = CODEC_ZSTD;
     if (s->codec == CODEC_NONE) return SL_OK;
-    return decompress_open(&s->decompress, s->fd, s->codec, s->sniffed, s->sniffed_len, errbuf);
+    return decompress_open(&s->decompress, s->fd, s->codec, s->sniffed, s->sniffed_len, true,
+                           errbuf);
 }
 
 int bytesrc_open(bytesrc_t **out, const char *path, char *errbuf)

@@ -63,10 +63,18 @@ struct decompress {
     char end_err[SL_ERRBUF_SIZE];
 };
 
-static ssize_t read_raw(struct codec_state *c, char *errbuf)
+/* After a call of the codec that gave no output: the input it left (a codec may wait for
+ * the rest of a header or symbol before it takes any) moved to the front, and more read after
+ * it. Returns >0 when more was read, 0 at the end of the file, <0 on an error. */
+static ssize_t more_input(struct codec_state *c, const char *name, char *errbuf)
 {
-    if (c->raw_pos == c->raw_end) c->raw_pos = c->raw_end = 0;
-    if (c->raw_eof || c->raw_end == RAW_CHUNK) return 0;
+    size_t left = c->raw_end - c->raw_pos;
+    memmove(c->raw, c->raw + c->raw_pos, left);
+    c->raw_pos = 0;
+    c->raw_end = left;
+    if (c->raw_eof) return 0;
+    if (left == RAW_CHUNK) /* a whole buffer of input that gives nothing */
+        return sl_error(errbuf, SL_ERR_FORMAT, "%s data corrupt: no progress", name);
     ssize_t n;
     /* The one place the thread may be cancelled: a pipe that sends nothing more must not keep
      * decompress_close waiting. Nothing is half done here. */
@@ -83,17 +91,16 @@ static ssize_t read_raw(struct codec_state *c, char *errbuf)
     return n;
 }
 
-/* After a call of the codec that gave nothing: reads more input. Returns >0 when there is
- * more, 0 at the end of the file, <0 on an error. */
-static ssize_t more_input(struct codec_state *c, char *errbuf)
+/* The end of the file reached where the codec gave no output: a clean end when the data ended
+ * with a whole member or frame and nothing after it, else "ends early". */
+static ssize_t end_of_input(const struct codec_state *c, bool within, const char *name,
+                            char *errbuf)
 {
-    return c->raw_pos < c->raw_end ? 1 : read_raw(c, errbuf);
+    if (!within && c->raw_pos == c->raw_end) return 0;
+    return sl_error(errbuf, SL_ERR_FORMAT,
+                    "%s data ends early (the file was cut while being written?)", name);
 }
 
-/* Each inflate_* writes decompressed bytes to out[0, cap); returns bytes written (at least 1),
- * 0 at the end of the data, <0 on an error. The codec is asked before more input is read:
- * it may hold output of input it has taken (a long match, a block), which must come out
- * before the end of the file is judged, and a pipe must not be waited on meanwhile. */
 static const char *isal_error_text(int rc)
 {
     switch (rc) {
@@ -114,6 +121,10 @@ static const char *isal_error_text(int rc)
     }
 }
 
+/* Each inflate_* writes decompressed bytes to out[0, cap); returns bytes written (at least 1),
+ * 0 at the end of the data, <0 on an error. The codec is asked before more input is read:
+ * it may hold output of input it has taken (a long match, a block), which must come out
+ * before the end of the file is judged, and a pipe must not be waited on meanwhile. */
 static ssize_t inflate_gzip(struct codec_state *c, uint8_t *out, size_t cap, char *errbuf)
 {
     struct inflate_state *st = c->gz;
@@ -127,23 +138,18 @@ static ssize_t inflate_gzip(struct codec_state *c, uint8_t *out, size_t cap, cha
         size_t produced = (size_t)(st->next_out - out);
         c->raw_pos = (size_t)(st->next_in - c->raw);
         if (c->raw_pos != before) c->gz_member_started = true;
-        if (rc < 0 || (rc == ISAL_NEED_DICT))
+        if (rc < 0 || rc == ISAL_NEED_DICT)
             return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: %s", isal_error_text(rc));
         if (st->block_state == ISAL_BLOCK_FINISH) {
             isal_inflate_reset(st); /* another gzip member may follow (cat a.gz b.gz) */
             st->crc_flag = ISAL_GZIP;
             c->gz_member_started = false;
-        } else if (!produced && c->raw_pos == before && before < c->raw_end) {
-            return sl_error(errbuf, SL_ERR_FORMAT, "gzip data corrupt: no progress");
         }
         if (produced) return (ssize_t)produced;
-        ssize_t more = more_input(c, errbuf);
-        if (more < 0) return more;
-        if (more == 0) {
-            if (!c->gz_member_started) return 0; /* a clean end between members */
-            return sl_error(errbuf, SL_ERR_FORMAT,
-                            "gzip data ends early (the file was cut while being written?)");
-        }
+        if (c->raw_pos != before && c->raw_pos < c->raw_end) continue;
+        ssize_t more = more_input(c, "gzip", errbuf);
+        if (more <= 0)
+            return more < 0 ? more : end_of_input(c, c->gz_member_started, "gzip", errbuf);
     }
 }
 
@@ -155,20 +161,14 @@ static ssize_t inflate_zstd(struct codec_state *c, uint8_t *out, size_t cap, cha
         size_t rc = ZSTD_decompressStream(c->zstd, &o, &in);
         if (ZSTD_isError(rc))
             return sl_error(errbuf, SL_ERR_FORMAT, "zstd data corrupt: %s", ZSTD_getErrorName(rc));
-        bool progress = o.pos || in.pos != c->raw_pos;
-        if (!progress && in.pos < c->raw_end)
-            return sl_error(errbuf, SL_ERR_FORMAT, "zstd data corrupt: no progress");
         /* a call without input after a frame's end asks for the next frame: not within one */
-        if (progress) c->zstd_mid_frame = rc != 0;
+        if (o.pos || in.pos != c->raw_pos) c->zstd_mid_frame = rc != 0;
+        bool took = in.pos != c->raw_pos;
         c->raw_pos = in.pos;
         if (o.pos) return (ssize_t)o.pos;
-        ssize_t more = more_input(c, errbuf);
-        if (more < 0) return more;
-        if (more == 0) {
-            if (!c->zstd_mid_frame) return 0;
-            return sl_error(errbuf, SL_ERR_FORMAT,
-                            "zstd data ends early (the file was cut while being written?)");
-        }
+        if (took && c->raw_pos < c->raw_end) continue;
+        ssize_t more = more_input(c, "zstd", errbuf);
+        if (more <= 0) return more < 0 ? more : end_of_input(c, c->zstd_mid_frame, "zstd", errbuf);
     }
 }
 
@@ -236,7 +236,7 @@ static int start_codec(struct codec_state *c, int fd, enum codec codec, char *er
 }
 
 int decompress_open(decompress_t **out, int fd, enum codec codec, const uint8_t *first, size_t n,
-                    char *errbuf)
+                    bool ahead, char *errbuf)
 {
     *out = NULL;
     decompress_t *d = calloc(1, sizeof *d);
@@ -256,7 +256,7 @@ int decompress_open(decompress_t **out, int fd, enum codec codec, const uint8_t 
     memcpy(d->c.raw, first, n);
     d->c.raw_end = n;
     atomic_store_explicit(&d->c.consumed, n, memory_order_relaxed);
-    d->threaded = pthread_create(&d->thread, NULL, decompressing, d) == 0;
+    d->threaded = ahead && pthread_create(&d->thread, NULL, decompressing, d) == 0;
     *out = d;
     return SL_OK;
 }

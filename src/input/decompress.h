@@ -6,6 +6,7 @@
 #ifndef SCANLENS_DECOMPRESS_H
 #define SCANLENS_DECOMPRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -15,10 +16,11 @@ enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
 typedef struct decompress decompress_t;
 
 /* Starts decompressing fd (which stays the caller's to close, after decompress_close) as
- * `codec`, beginning with the `n` bytes at `first` already read from it (copied). Falls back
- * to decompressing on the caller's thread when no thread can be had. */
+ * `codec`, beginning with the `n` bytes at `first` already read from it (copied): on a thread
+ * of its own when `ahead`, else (or when no thread can be had) on the caller's, in
+ * decompress_read. */
 int decompress_open(decompress_t **out, int fd, enum codec codec, const uint8_t *first, size_t n,
-                    char *errbuf);
+                    bool ahead, char *errbuf);
 /* Stops the thread and frees everything. */
 void decompress_close(decompress_t *d);
 /* Copies up to cap decompressed bytes into out, waiting for them if need be. Returns how many

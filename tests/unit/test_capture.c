@@ -1,6 +1,7 @@
 /* Capture reader: timestamps in every resolution and byte order, pcapng interfaces and
  * blocks, gzip and zstd input (decompressed on a thread of its own), and damaged files that
  * keep their whole records. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "check.h"
 #include "input/capture.h"
+#include "input/decompress.h"
 #include "util/error.h"
 
 static char path[64];
@@ -357,6 +359,50 @@ static void test_compressed(void)
     }
 }
 
+/* The decompressor by itself, on a thread of its own and on the caller's: the same bytes as
+ * the file it was made from, read in pieces of changing sizes, and every compressed byte
+ * counted for progress. */
+static void test_decompress_both_ways(void)
+{
+    size_t len = write_numbered_pcap(100000, 20);
+    uint8_t *plain = malloc(len), *got = malloc(len + 1);
+    FILE *in = fopen(path, "rb");
+    if (!plain || !got || !in || fread(plain, 1, len, in) != len) abort();
+    fclose(in);
+    for (int zstd = 0; zstd <= 1; zstd++) {
+        write_file(plain, len); /* compress_file reads it back from path */
+        size_t packed = compress_file(zstd, 0, 0);
+        for (int ahead = 0; ahead <= 1; ahead++) {
+            char errbuf[SL_ERRBUF_SIZE];
+            int fd = open(path, O_RDONLY);
+            uint8_t first[4];
+            decompress_t *d = NULL;
+            size_t at = 0;
+            ssize_t n = 1;
+            if (fd >= 0 && read(fd, first, 4) == 4 &&
+                decompress_open(&d, fd, zstd ? CODEC_ZSTD : CODEC_GZIP, first, 4, ahead, errbuf) ==
+                    SL_OK) {
+                for (size_t want = 1000; n > 0 && at <= len; want = want * 7 % 70001 + 1) {
+                    n = decompress_read(d, got + at, want < len + 1 - at ? want : len + 1 - at,
+                                        errbuf);
+                    if (n > 0) at += (size_t)n;
+                }
+            }
+            char name[128];
+            snprintf(name, sizeof name,
+                     "%s on %s: the file's bytes, then the end; all compressed bytes counted",
+                     zstd ? "zstd" : "gzip", ahead ? "a thread of its own" : "the caller's thread");
+            CHECK(name, d && n == 0 && at == len && memcmp(got, plain, len) == 0 &&
+                            decompress_consumed(d) == packed);
+            decompress_close(d);
+            if (fd >= 0) close(fd);
+        }
+        unlink(path);
+    }
+    free(plain);
+    free(got);
+}
+
 /* Deflates plain[0, len) as one gzip member at out (a file name and an extra field in its
  * header when named); returns its size. */
 static size_t gzip_member(const uint8_t *plain, size_t len, uint8_t *out, size_t cap, bool named)
@@ -451,6 +497,7 @@ int main(void)
     test_pieces();
     test_split();
     test_compressed();
+    test_decompress_both_ways();
     test_gzip_members();
     test_compressed_pipe();
     CHECK_DONE();
