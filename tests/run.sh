@@ -57,7 +57,8 @@ done
 
 echo "== fuzzing (a few seconds per parser)"
 mkdir -p "$T/corpus-capture" "$T/corpus-rules" "$T/corpus-decode"
-cp "$CAP"/real-*.pcap "$CAP"/crafted-misc.pcap "$CAP"/variants/multi.pcapng tests/malformed/*.pcap* "$T/corpus-capture/"
+cp "$CAP"/real-*.pcap "$CAP"/crafted-misc.pcap "$CAP"/variants/multi.pcapng "$CAP"/variants/ethernet.pcap.* \
+    tests/malformed/*.pcap* "$T/corpus-capture/"
 cp data/fingerprints.conf "$T/corpus-rules/"
 for target in capture rules decode; do
     bin=build/fuzz/fuzz_$target
