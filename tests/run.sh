@@ -367,6 +367,13 @@ for z in gz zst; do
     [ "$rc" = 3 ] && grep -q "big-cut.pcap.$z: .* data ends early" "$T/err" && named=yes
     check ".$z cut short: exit $rc (3), naming the file and the cut" [ "$named" = yes ]
 done
+# the same capture as a sensor keeps it, in hourly files: -j 2 gives each thread a run of
+# them (util/lanes.h), and the same report
+mkdir -p "$T/hourly"
+editcap -F pcap -i 3600 "$T/big.pcap" "$T/hourly/h.pcap" >/dev/null 2>&1
+run analyze -q -j 2 -o "$T/big-hourly" "$T/hourly"/*.pcap
+check "-j 2 over the capture in $(ls "$T/hourly" | wc -l) hourly files: the same report" \
+    same_report "$T/big1" "$T/big-hourly"
 run ingest -q -j 2 --db "$T/big.db" "$T/big.pcap"
 run report --db "$T/big.db" -o "$T/bigdb"
 check "ingest -j 2 of that pcap: the history's report is analyze's" same_report "$T/big1" "$T/bigdb"

@@ -1,19 +1,20 @@
 /* Reading with several threads: the work is cut into pieces (whole files, and plain pcap files
- * cut at record boundaries), which the threads take in turn, each counting into its own
- * context; the contexts are folded together at the end. Aggregates merge exactly, so the
- * result is the one a single thread gives. The calling thread shows progress meanwhile. */
+ * cut at record boundaries), which the threads take in lanes (util/lanes.h), each counting
+ * into its own context; the contexts are folded together at the end. Aggregates merge
+ * exactly, so the result is the one a single thread gives. The calling thread shows progress
+ * meanwhile. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../input/capture.h"
-#include "../util/parallel.h"
+#include "../util/lanes.h"
 #include "scan.h"
 
 #define MAX_PIECES_PER_FILE 64
-/* Pieces a thread of a file read alone, with lanes (below): with one piece a thread, the two
- * halves of the bench month ended 0.03-0.27 s apart, the one thread waiting for the other. */
+/* Pieces a thread of a file read alone: with one piece a thread, the two halves of the bench
+ * month ended 0.03-0.27 s apart, the one thread waiting for the other. */
 #define PIECES_PER_THREAD 8
 
 struct piece {
@@ -22,68 +23,28 @@ struct piece {
     struct file_result result;
 };
 
-/* The pieces [front, back) of one file not taken yet, read by two threads from both ends: one
- * takes them forward from the first, the other backward from the last, until they meet. Each
- * thread's pieces stay side by side, so its records are of other days than the other's but
- * for the day where they meet (merging takes another thread's days over whole, and merges
- * records one by one only for days both hold), and at the end neither waits for the other by
- * more than a piece. */
-struct lane {
-    pthread_mutex_t lock;
-    size_t front, back;
-};
-
 struct worker {
     pthread_t thread;
     struct scan_job *job;
     struct piece *pieces;
     size_t n_pieces;
-    _Atomic size_t *next; /* the next piece to take, when there is no lane */
-    struct lane *lane;    /* or the lane whose pieces to take, */
-    bool from_back;       /* from its end */
+    lanes_t *lanes;
+    size_t index;         /* of the thread, in lanes */
     _Atomic size_t *done; /* threads finished */
     void *ctx;
     bpf_set_t *filter;
     bool started;
 };
 
-/* The next piece for w, or SIZE_MAX when there is none left. */
-static size_t take_piece(struct worker *w)
-{
-    if (!w->lane) {
-        size_t i = atomic_fetch_add(w->next, 1);
-        return i < w->n_pieces ? i : SIZE_MAX;
-    }
-    struct lane *l = w->lane;
-    size_t i = SIZE_MAX;
-    pthread_mutex_lock(&l->lock);
-    if (l->front < l->back) i = w->from_back ? --l->back : l->front++;
-    pthread_mutex_unlock(&l->lock);
-    return i;
-}
-
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    for (size_t i; (i = take_piece(w)) != SIZE_MAX;) {
+    for (size_t i; (i = lanes_take(w->lanes, w->index)) != SIZE_MAX;) {
         struct piece *p = &w->pieces[i];
         scan_piece(w->job, p->file, p->start, p->end, w->ctx, w->filter, &p->result, false);
     }
     atomic_fetch_add(w->done, 1);
     return NULL;
-}
-
-/* Lanes for one file's n pieces and `threads` threads: a lane for each two threads (and one
- * for the last thread of an odd number), its share of the pieces after its threads. */
-static size_t make_lanes(struct lane *lanes, size_t threads, size_t n)
-{
-    size_t n_lanes = (threads + 1) / 2;
-    for (size_t l = 0; l < n_lanes; l++) {
-        pthread_mutex_init(&lanes[l].lock, NULL);
-        lanes[l].front = n * (2 * l) / threads;
-        lanes[l].back = n * (2 * l + 2 < threads ? 2 * l + 2 : threads) / threads;
-    }
-    return n_lanes;
 }
 
 /* A file's result from its pieces: frames add up, the first error (in file order) stands. */
@@ -120,12 +81,10 @@ void scan_parallel(struct scan_job *job)
     size_t cap = job->n_paths * 2 + 8, n = 0;
     struct piece *pieces = calloc(cap, sizeof *pieces);
     struct worker *workers = calloc(job->threads, sizeof *workers);
-    _Atomic size_t next = 0, done = 0;
-    struct lane lanes[(PARALLEL_MAX + 1) / 2];
-    size_t n_lanes = 0;
+    lanes_t *lanes = NULL;
+    _Atomic size_t done = 0;
     if (!pieces || !workers) goto sequential;
-    /* one file alone is cut finer and read in lanes; several are pieces taken in turn */
-    bool alone = job->n_paths == 1 && job->threads <= PARALLEL_MAX;
+    bool alone = job->n_paths == 1; /* cut finer */
     for (size_t f = 0; f < job->n_paths; f++) {
         uint64_t bounds[MAX_PIECES_PER_FILE + 1];
         size_t parts = job->threads * (alone ? PIECES_PER_THREAD : 1);
@@ -143,16 +102,12 @@ void scan_parallel(struct scan_job *job)
                                          .end = k > 1 ? bounds[i + 1] : UINT64_MAX};
         }
     }
-    if (alone) n_lanes = make_lanes(lanes, job->threads, n);
+    /* the pieces in the order of the files, and within each: in lanes (util/lanes.h) */
+    if (!(lanes = lanes_new(job->threads, n))) goto sequential;
     for (size_t t = 0; t < job->threads; t++) {
         struct worker *w = &workers[t];
-        *w = (struct worker){.job = job,
-                             .pieces = pieces,
-                             .n_pieces = n,
-                             .next = &next,
-                             .lane = alone ? &lanes[t / 2] : NULL,
-                             .from_back = t % 2 == 1,
-                             .done = &done};
+        *w = (struct worker){
+            .job = job, .pieces = pieces, .n_pieces = n, .lanes = lanes, .index = t, .done = &done};
         char errbuf[SL_ERRBUF_SIZE];
         w->ctx = job->fork_ctx(job->ctx);
         if (!w->ctx || bpf_set_open(&w->filter, job->filter_expression, errbuf) != SL_OK) break;
@@ -166,8 +121,9 @@ void scan_parallel(struct scan_job *job)
     while (job->progress && atomic_load(&done) < running) {
         usleep(200000);
         if (progress_due(&job->progress_state.next)) {
-            size_t at = atomic_load(&next);
-            show_progress(job, alone ? 0 : pieces[at < n ? at : n - 1].file);
+            /* lanes read files from both ends: a count of files, not a position */
+            size_t started = lanes_taken(lanes) * job->n_paths / n;
+            show_progress(job, started ? started - 1 : 0);
         }
     }
     for (size_t t = 0; t < job->threads; t++) {
@@ -185,15 +141,13 @@ void scan_parallel(struct scan_job *job)
             fprintf(diag(job), "scanlens: %s: %s; %llu whole packets of the file were used\n",
                     r->path, r->message, (unsigned long long)r->frames);
     }
-    for (size_t l = 0; l < n_lanes; l++)
-        pthread_mutex_destroy(&lanes[l].lock);
+    lanes_free(lanes);
     free(pieces);
     free(workers);
     return;
 
 sequential: /* could not start threads: read here, as with one thread */
-    for (size_t l = 0; l < n_lanes; l++)
-        pthread_mutex_destroy(&lanes[l].lock);
+    lanes_free(lanes);
     for (size_t t = 0; workers && t < job->threads; t++) {
         if (workers[t].ctx) job->join_ctx(job->ctx, workers[t].ctx);
         bpf_set_close(workers[t].filter);
