@@ -47,24 +47,31 @@ FILE *diag(struct scan_job *job)
     return job->diag;
 }
 
-/* Reads the records of one file that start in [start, end) into ctx through filter. Shown
- * progress and diagnostics name the file. Used whole by one thread, or in pieces by several. */
-void scan_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end, void *ctx,
-                bpf_set_t *filter, struct file_result *res, bool show)
+capture_t *scan_open_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end,
+                           struct file_result *res)
 {
     const char *path = job->paths[index];
     memset(res, 0, sizeof *res);
     res->path = path;
-    capture_t *cap;
+    capture_t *cap = NULL;
     res->status = start || end != UINT64_MAX
                       ? capture_open_range(&cap, path, start, end, res->message)
                       : capture_open(&cap, path, res->message);
-    if (res->status != SL_OK) {
+    if (res->status != SL_OK) return NULL;
+    res->format = capture_format(cap);
+    res->compression = capture_compression(cap);
+    return cap;
+}
+
+void scan_read_piece(struct scan_job *job, size_t index, uint64_t start, uint64_t end,
+                     capture_t *cap, void *ctx, bpf_set_t *filter, struct file_result *res,
+                     bool show)
+{
+    const char *path = job->paths[index];
+    if (!cap) {
         fprintf(diag(job), "scanlens: %s: %s\n", path, res->message);
         return;
     }
-    res->format = capture_format(cap);
-    res->compression = capture_compression(cap);
     struct frame frame;
     struct packet pkt;
     int rc;
@@ -125,8 +132,16 @@ struct scan_outcome scan_files(struct scan_job *job)
     if (job->threads > 1) {
         scan_parallel(job);
     } else {
-        for (size_t i = 0; i < job->n_paths; i++)
-            scan_piece(job, i, 0, UINT64_MAX, job->ctx, job->filter, &job->results[i], true);
+        /* each file is opened while the one before it is read: see scan_open_piece */
+        capture_t *next = scan_open_piece(job, 0, 0, UINT64_MAX, &job->results[0]);
+        for (size_t i = 0; i < job->n_paths; i++) {
+            capture_t *cap = next;
+            next = i + 1 < job->n_paths
+                       ? scan_open_piece(job, i + 1, 0, UINT64_MAX, &job->results[i + 1])
+                       : NULL;
+            scan_read_piece(job, i, 0, UINT64_MAX, cap, job->ctx, job->filter, &job->results[i],
+                            true);
+        }
     }
     for (size_t i = 0; i < job->n_paths; i++) {
         const struct file_result *r = &job->results[i];

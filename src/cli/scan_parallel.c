@@ -36,12 +36,26 @@ struct worker {
     bool started;
 };
 
+static capture_t *open_piece(struct worker *w, size_t i)
+{
+    struct piece *p = &w->pieces[i];
+    return scan_open_piece(w->job, p->file, p->start, p->end, &p->result);
+}
+
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    for (size_t i; (i = lanes_take(w->lanes, w->index)) != SIZE_MAX;) {
+    /* each piece is taken and opened while the one before it is read (scan_open_piece) */
+    size_t i = lanes_take(w->lanes, w->index);
+    capture_t *cap = i != SIZE_MAX ? open_piece(w, i) : NULL;
+    while (i != SIZE_MAX) {
+        size_t next = lanes_take(w->lanes, w->index);
+        capture_t *next_cap = next != SIZE_MAX ? open_piece(w, next) : NULL;
         struct piece *p = &w->pieces[i];
-        scan_piece(w->job, p->file, p->start, p->end, w->ctx, w->filter, &p->result, false);
+        scan_read_piece(w->job, p->file, p->start, p->end, cap, w->ctx, w->filter, &p->result,
+                        false);
+        i = next;
+        cap = next_cap;
     }
     atomic_fetch_add(w->done, 1);
     return NULL;
@@ -155,5 +169,7 @@ sequential: /* could not start threads: read here, as with one thread */
     free(pieces);
     free(workers);
     for (size_t i = 0; i < job->n_paths; i++)
-        scan_piece(job, i, 0, UINT64_MAX, job->ctx, job->filter, &job->results[i], true);
+        scan_read_piece(job, i, 0, UINT64_MAX,
+                        scan_open_piece(job, i, 0, UINT64_MAX, &job->results[i]), job->ctx,
+                        job->filter, &job->results[i], true);
 }

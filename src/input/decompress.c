@@ -21,6 +21,7 @@
  * nothing next to inflating it. */
 #define CHUNK_BYTES (1u << 20)
 #define CHUNKS 4
+#define FIRST_CHUNK_BYTES (64u << 10)
 
 /* What reads fd and inflates: used by one thread at a time (the decompressing one). */
 struct codec_state {
@@ -50,17 +51,14 @@ struct decompress {
     struct chunk chunk[CHUNKS];
     /* Chunks filled and chunks read out, counted from the start (under lock): the thread
      * fills chunk[filled % CHUNKS] while fewer than CHUNKS wait; the reader reads
-     * chunk[taken % CHUNKS] from `pos` while taken < filled. */
+     * chunk[taken % CHUNKS] from `pos` while taken < filled. Without a thread the reader fills
+     * each chunk itself when it needs one. */
     uint64_t filled, taken;
     size_t pos;
     bool threaded, stop;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t chunk_filled, chunk_taken;
-    /* without a thread: the end, once reached, given again */
-    bool ended;
-    int end_rc;
-    char end_err[SL_ERRBUF_SIZE];
 };
 
 /* After a call of the codec that gave no output: the input it left (a codec may wait for
@@ -178,14 +176,14 @@ static ssize_t inflate_some(struct codec_state *c, uint8_t *out, size_t cap, cha
                                   : inflate_zstd(c, out, cap, errbuf);
 }
 
-/* Fills a chunk whole, unless the data ends (or fails) first, or the input read so far is
- * used up: what a pipe has sent is handed on before the thread waits for more. */
-static void fill_chunk(struct codec_state *c, struct chunk *ch)
+/* Fills a chunk with up to `size` bytes, unless the data ends (or fails) first, or the input
+ * read so far is used up: what a pipe has sent is handed on before the thread waits for more. */
+static void fill_chunk(struct codec_state *c, struct chunk *ch, size_t size)
 {
     ch->len = 0;
     ch->last = false;
-    while (ch->len < CHUNK_BYTES && !(ch->len && c->raw_pos == c->raw_end)) {
-        ssize_t n = inflate_some(c, ch->data + ch->len, CHUNK_BYTES - ch->len, ch->err);
+    while (ch->len < size && !(ch->len && c->raw_pos == c->raw_end)) {
+        ssize_t n = inflate_some(c, ch->data + ch->len, size - ch->len, ch->err);
         if (n <= 0) {
             ch->last = true;
             ch->rc = (int)n;
@@ -207,7 +205,7 @@ static void *decompressing(void *arg)
         struct chunk *ch = &d->chunk[d->filled % CHUNKS];
         pthread_mutex_unlock(&d->lock);
         if (stop) return NULL;
-        fill_chunk(&d->c, ch); /* the reader does not look at it until `filled` counts it */
+        fill_chunk(&d->c, ch, CHUNK_BYTES); /* not looked at until `filled` counts it */
         pthread_mutex_lock(&d->lock);
         d->filled++;
         pthread_cond_signal(&d->chunk_filled);
@@ -256,7 +254,15 @@ int decompress_open(decompress_t **out, int fd, enum codec codec, const uint8_t 
     memcpy(d->c.raw, first, n);
     d->c.raw_end = n;
     atomic_store_explicit(&d->c.consumed, n, memory_order_relaxed);
-    d->threaded = ahead && pthread_create(&d->thread, NULL, decompressing, d) == 0;
+    if (ahead) {
+        /* The first bytes are inflated here: opening a capture waits for its header, and a
+         * thread just made may wait for a core (0.65 ms a file, 0.5 s for a month of hourly
+         * files, while the file before was read): so a file opened ahead of its turn is open
+         * at once, and the rest is inflated meanwhile. */
+        fill_chunk(&d->c, &d->chunk[0], FIRST_CHUNK_BYTES);
+        d->filled = 1;
+        d->threaded = !d->chunk[0].last && pthread_create(&d->thread, NULL, decompressing, d) == 0;
+    }
     *out = d;
     return SL_OK;
 }
@@ -283,28 +289,19 @@ void decompress_close(decompress_t *d)
     free(d);
 }
 
-/* decompress_read without a thread: inflating on the caller's. */
-static ssize_t read_here(decompress_t *d, uint8_t *out, size_t cap, char *errbuf)
-{
-    if (!d->ended) {
-        ssize_t n = inflate_some(&d->c, out, cap, d->end_err);
-        if (n > 0) return n;
-        d->ended = true;
-        d->end_rc = (int)n;
-    }
-    if (d->end_rc) memcpy(errbuf, d->end_err, SL_ERRBUF_SIZE);
-    return d->end_rc;
-}
-
 ssize_t decompress_read(decompress_t *d, uint8_t *out, size_t cap, char *errbuf)
 {
-    if (!d->threaded) return read_here(d, out, cap, errbuf);
     for (;;) {
         pthread_mutex_lock(&d->lock);
-        while (d->taken == d->filled)
+        while (d->taken == d->filled && d->threaded)
             pthread_cond_wait(&d->chunk_filled, &d->lock);
-        struct chunk *ch = &d->chunk[d->taken % CHUNKS];
+        bool none = d->taken == d->filled;
         pthread_mutex_unlock(&d->lock);
+        if (none) { /* no thread: filled here, when needed */
+            fill_chunk(&d->c, &d->chunk[d->filled % CHUNKS], CHUNK_BYTES);
+            d->filled++;
+        }
+        struct chunk *ch = &d->chunk[d->taken % CHUNKS];
         if (d->pos < ch->len) {
             size_t n = ch->len - d->pos < cap ? ch->len - d->pos : cap;
             memcpy(out, ch->data + d->pos, n);
