@@ -104,6 +104,29 @@ if [ -n "$compressed_sources" ]; then
     rm -f "$work/month.pcap.gz" "$work/month.pcap.zst"
 fi
 
+# The same month as a sensor rotates it: 744 hourly files (editcap -i 3600), plain and gzip'd,
+# against tcpdump given the plain files' list (-V). HOURLY_SOURCES= (empty) skips it.
+hourly_sources=${HOURLY_SOURCES-100000}
+: >"$work/hourly"
+if [ -n "$hourly_sources" ]; then
+    file=$work/month-$packets-$hourly_sources.pcap
+    [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$hourly_sources" >/dev/null
+    rm -rf "$work/hourly-files" && mkdir -p "$work/hourly-files/gz"
+    editcap -F pcap -i 3600 "$file" "$work/hourly-files/h.pcap" >/dev/null
+    ls "$work/hourly-files"/*.pcap >"$work/hourly-files/list"
+    for f in "$work/hourly-files"/*.pcap; do gzip -1 -c "$f" >"$work/hourly-files/gz/${f##*/}.gz"; done
+    cat "$work/hourly-files"/*.pcap "$work/hourly-files/gz"/* >/dev/null
+    {
+        echo "files $(wc -l <"$work/hourly-files/list") 0"
+        measure "tcpdump(hourly)" tcpdump -V "$work/hourly-files/list" -w /dev/null 'tcp[13]==2'
+        measure "scanlens(hourly)" sh -c "./build/scanlens analyze -q '$work/hourly-files'/*.pcap"
+        measure "scanlens-j2(hourly)" sh -c "./build/scanlens analyze -q -j 2 '$work/hourly-files'/*.pcap"
+        measure "scanlens(hourly.gz)" sh -c "./build/scanlens analyze -q '$work/hourly-files/gz'/*.gz"
+        measure "scanlens-j2(hourly.gz)" sh -c "./build/scanlens analyze -q -j 2 '$work/hourly-files/gz'/*.gz"
+    } >>"$work/hourly"
+    rm -rf "$work/hourly-files"
+fi
+
 # what a page of fresh memory costs here, after a pause long enough for memory freed by the
 # runs above to be handed back to the host (a VM's balloon reports free pages within seconds)
 sleep 10
@@ -166,6 +189,18 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
              END { for (i = 1; i <= NR; i++) if (i in name)
                  printf "| %s | %.0f | %.2f | %.2f M | %.0f | %.2fx |\n", name[i], mb[z[i]], t[i],
                         p / t[i] / 1e6, rss[i] / 1024, base[z[i]] / t[i] }' "$work/compressed"
+    fi
+    if [ -s "$work/hourly" ]; then
+        echo
+        echo "The same month ($hourly_sources sources) in $(awk '$1 == "files" {print $2}' "$work/hourly") hourly files (\`editcap -i 3600\`), plain and as"
+        echo "\`gzip -1\` files, against \`tcpdump -V LIST\` over the plain files in the same run:"
+        echo
+        echo "| program (files) | seconds | packets/s | peak RSS (MiB) | vs tcpdump -V |"
+        echo "|---|---|---|---|---|"
+        awk -v p="$packets" '$1 == "files" { next }
+             $1 ~ /^tcpdump/ { base = $2 }
+             { printf "| %s | %.2f | %.2f M | %.0f | %.2fx |\n", $1, $2, p / $2 / 1e6, $3 / 1024, base / $2 }' \
+            "$work/hourly"
     fi
     for stages in "$work"/stages-*; do
         [ -f "$stages" ] || continue
