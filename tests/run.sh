@@ -253,6 +253,15 @@ editcap -c 7001 "$H/month.pcap" "$H/chunk.pcap" >/dev/null 2>&1 # cuts fall insi
 run ingest -q --db "$H/chunks.db" "$H"/chunk_*.pcap "$CAP/crafted-misc.pcap"
 run report --db "$H/chunks.db" -o "$H/chunks"
 check "... split into $(ls "$H"/chunk_*.pcap | wc -l) files cut inside days" same_report "$H/direct" "$H/chunks"
+# files are written in batches (one transaction each); with batches of 64 KiB the chunks take
+# several, whose days meet, so rows of a day are merged into from one batch to the next
+SCANLENS_DEBUG=1 SCANLENS_INGEST_BATCH_KIB=64 run ingest --db "$H/batches.db" "$H"/chunk_*.pcap "$CAP/crafted-misc.pcap"
+batches=$(grep -c 'wrote a batch of' "$T/err")
+recorded=$(grep -c ': recorded [0-9]* packets' "$T/err")
+run report --db "$H/batches.db" -o "$H/batches"
+check "... written in $batches batches of 64 KiB ($recorded files said recorded): the same report" \
+    same_report "$H/direct" "$H/batches"
+check "... which were several" [ "$batches" -ge 3 -a "$recorded" = "$(ls "$H"/chunk_*.pcap | wc -l | awk '{print $1 + 1}')" ]
 "$SL" ingest -q --db "$H/para.db" "$H"/chunk_0000[024]*.pcap "$CAP/crafted-misc.pcap" 2>"$H/p1.err" &
 "$SL" ingest -q --db "$H/para.db" "$H"/chunk_0000[13]*.pcap 2>"$H/p2.err" &
 wait
