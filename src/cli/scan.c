@@ -133,7 +133,8 @@ struct scan_outcome scan_files(struct scan_job *job)
         scan_parallel(job);
     } else {
         /* each file is opened while the one before it is read: see scan_open_piece */
-        capture_t *next = scan_open_piece(job, 0, 0, UINT64_MAX, &job->results[0]);
+        capture_t *next =
+            job->n_paths ? scan_open_piece(job, 0, 0, UINT64_MAX, &job->results[0]) : NULL;
         for (size_t i = 0; i < job->n_paths; i++) {
             capture_t *cap = next;
             next = i + 1 < job->n_paths
