@@ -45,15 +45,20 @@ static capture_t *open_piece(struct worker *w, size_t i)
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    /* each piece is taken and opened while the one before it is read (scan_open_piece) */
+    /* A compressed piece's successor is taken and opened while it is read (scan_open_piece);
+     * a plain one's is not: taken early, it would stay this thread's while the other thread
+     * of the lane, done, waits at the end. */
     size_t i = lanes_take(w->lanes, w->index);
     capture_t *cap = i != SIZE_MAX ? open_piece(w, i) : NULL;
     while (i != SIZE_MAX) {
-        size_t next = lanes_take(w->lanes, w->index);
+        bool ahead = cap && strcmp(capture_compression(cap), "none") != 0;
+        size_t next = ahead ? lanes_take(w->lanes, w->index) : SIZE_MAX;
         capture_t *next_cap = next != SIZE_MAX ? open_piece(w, next) : NULL;
         struct piece *p = &w->pieces[i];
         scan_read_piece(w->job, p->file, p->start, p->end, cap, w->ctx, w->filter, &p->result,
                         false);
+        if (!ahead && (next = lanes_take(w->lanes, w->index)) != SIZE_MAX)
+            next_cap = open_piece(w, next);
         i = next;
         cap = next_cap;
     }
