@@ -364,7 +364,8 @@ check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["p
 # compressed, the same pcap is decompressed on a thread of its own beside the reading one
 gzip -1 -c "$T/big.pcap" >"$T/big.pcap.gz"
 zstd -q -1 -c "$T/big.pcap" >"$T/big.pcap.zst"
-for z in gz zst; do
+pzstd -q -p 2 -c "$T/big.pcap" >"$T/big.pcap.pzst" # frames each after a skippable frame
+for z in gz zst pzst; do
     run analyze -q -o "$T/big-$z" "$T/big.pcap.$z"
     same=no
     [ "$rc" = 0 ] && same_report "$T/big1" "$T/big-$z" && same=yes
