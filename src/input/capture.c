@@ -48,6 +48,18 @@ const uint8_t *capture_need(capture_t *cap, size_t n, const char *what, bool end
     return NULL;
 }
 
+/* The compressor that wrote a file starting with these four bytes (big-endian), among those
+ * a sensor's files are kept with that scanlens does not read (a sensor rotating its files with
+ * tcpdump -z may use any), for a message that says what to do; NULL for others. */
+static const char *other_compression(uint32_t be)
+{
+    if (be == 0xFD377A58) return "xz";
+    if ((be >> 8) == 0x425A68) return "bzip2";
+    if (be == 0x04224D18) return "lz4";
+    if ((be >> 16) == 0x5D00) return "lzma";
+    return NULL;
+}
+
 int capture_open(capture_t **out, const char *path, char *errbuf)
 {
     *out = NULL;
@@ -72,6 +84,11 @@ int capture_open(capture_t **out, const char *path, char *errbuf)
             cap->ops = &capture_format_pcap;
         else if (be == 0x0A0D0D0A)
             cap->ops = &capture_format_pcapng;
+        else if (other_compression(be))
+            rc = sl_error(errbuf, SL_ERR_UNSUPPORTED,
+                          "compressed with %s, which scanlens does not read (gzip and zstd it "
+                          "does): decompress it into a pipe, e.g. '%s -dc FILE | scanlens ... -'",
+                          other_compression(be), other_compression(be));
         else
             rc = sl_error(errbuf, SL_ERR_FORMAT,
                           "not a pcap or pcapng capture (first bytes %02x %02x %02x %02x)", m[0],

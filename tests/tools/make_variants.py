@@ -5,7 +5,9 @@ exactly the verdicts of its original; each broken file has its expected message 
 in tests/malformed/EXPECTED.
 
 usage: make_variants.py ORIGINAL.pcap VARIANT_DIR MALFORMED_DIR"""
+import bz2
 import gzip
+import lzma
 import os
 import random
 import struct
@@ -110,6 +112,8 @@ def main():
     m("cut.pcap.gz", gz[: len(gz) // 2])
     zst = subprocess.run(["zstd", "-q", "-c", original], check=True, capture_output=True).stdout
     m("corrupt.pcap.zst", zst[:20] + bytes(b ^ 0x5A for b in zst[20:60]) + zst[60:])
+    m("compressed.pcap.xz", lzma.compress(raw[:2000]))  # a whole capture, in a format not read
+    m("compressed.pcap.bz2", bz2.compress(raw[:2000]))
 
 
 if __name__ == "__main__":
