@@ -3,11 +3,12 @@
 # Header dependencies are tracked by the compiler (-MMD), not by hand.
 
 CC      ?= cc
-PKGS    := libpcap libisal libzstd sqlite3
+PKGS    := libpcap libisal libzstd liblzma sqlite3
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 DEPCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lisal -lzstd -lsqlite3) -lm -lpthread
+# libbz2 has no pkg-config file in Debian 12
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lisal -lzstd -llzma -lsqlite3) -lbz2 -lm -lpthread
 # the unit tests make gzip data with zlib
 TEST_LDLIBS = $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

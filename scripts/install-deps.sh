@@ -2,9 +2,9 @@
 # Installs the Debian packages scanlens needs to build and test, if any are missing.
 # Run as root (it is, on a fresh Debian 12 machine and in CI); otherwise it says what to install.
 set -eu
-build="gcc make pkg-config libpcap-dev libisal-dev zlib1g-dev libzstd-dev libsqlite3-dev clang libclang-rt-14-dev"
+build="gcc make pkg-config libpcap-dev libisal-dev zlib1g-dev libzstd-dev liblzma-dev libbz2-dev libsqlite3-dev clang libclang-rt-14-dev"
 # Tests: packet tools check the captures; chromium renders the HTML report.
-test="tcpdump tshark iproute2 zstd gzip python3 tzdata chromium fonts-dejavu-core sqlite3 zmap masscan"
+test="tcpdump tshark iproute2 zstd gzip xz-utils bzip2 python3 tzdata chromium fonts-dejavu-core sqlite3 zmap masscan"
 missing=""
 for p in $build $test; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

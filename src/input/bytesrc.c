@@ -71,14 +71,7 @@ static int start_stream(bytesrc_t *s, char *errbuf)
         s->sniffed_len += (size_t)n;
     }
     s->file_consumed = s->sniffed_len;
-    const uint8_t *m = s->sniffed;
-    /* zstd: a frame, or a skippable frame (0x184D2A5?), which pzstd puts before each frame */
-    bool zstd_frame = m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd;
-    bool zstd_skippable = (m[0] & 0xF0) == 0x50 && m[1] == 0x2a && m[2] == 0x4d && m[3] == 0x18;
-    if (s->sniffed_len >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-        s->codec = CODEC_GZIP;
-    else if (s->sniffed_len >= 4 && (zstd_frame || zstd_skippable))
-        s->codec = CODEC_ZSTD;
+    s->codec = codec_sniff(s->sniffed, s->sniffed_len);
     if (s->codec == CODEC_NONE) return SL_OK;
     return decompress_open(&s->decompress, s->fd, s->codec, s->sniffed, s->sniffed_len, true,
                            errbuf);
@@ -189,7 +182,7 @@ uint64_t bytesrc_offset(const bytesrc_t *s)
 
 const char *bytesrc_compression(const bytesrc_t *s)
 {
-    return s->codec == CODEC_GZIP ? "gzip" : s->codec == CODEC_ZSTD ? "zstd" : "none";
+    return codec_name(s->codec);
 }
 
 uint64_t bytesrc_file_offset(const bytesrc_t *s)

@@ -1,7 +1,7 @@
-/* A byte source: the contents of a capture file, decompressed if it was gzip or zstd, from a
- * path or from stdin ("-"), through a buffer that grows to fit a record. Plain files are read
- * with read() into the same buffer over and over, not mapped: see docs/design.md, "Reading
- * a file". */
+/* A byte source: the contents of a capture file, decompressed if it was compressed (codec.h),
+ * from a path or from stdin ("-"), through a buffer that grows to fit a record. Plain files are
+ * read with read() into the same buffer over and over, not mapped: see docs/design.md, "Reading a
+ * file". */
 #ifndef SCANLENS_BYTESRC_H
 #define SCANLENS_BYTESRC_H
 
@@ -28,7 +28,7 @@ void bytesrc_advance(bytesrc_t *s, size_t n);
 int bytesrc_seek(bytesrc_t *s, uint64_t offset, char *errbuf);
 /* Offset of the current position in the (decompressed) data. */
 uint64_t bytesrc_offset(const bytesrc_t *s);
-/* "none", "gzip" or "zstd". */
+/* "none", "gzip", "zstd", "xz" or "bzip2". */
 const char *bytesrc_compression(const bytesrc_t *s);
 /* Compressed bytes consumed so far, for progress reports. */
 uint64_t bytesrc_file_offset(const bytesrc_t *s);

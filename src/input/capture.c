@@ -49,14 +49,11 @@ const uint8_t *capture_need(capture_t *cap, size_t n, const char *what, bool end
 }
 
 /* The compressor that wrote a file starting with these four bytes (big-endian), among those
- * a sensor's files are kept with that scanlens does not read (a sensor rotating its files with
- * tcpdump -z may use any), for a message that says what to do; NULL for others. */
+ * a sensor's files may be kept with that scanlens does not read (gzip, zstd, xz, lzma and
+ * bzip2 it does, codec.c), for a message that says what to do; NULL for others. */
 static const char *other_compression(uint32_t be)
 {
-    if (be == 0xFD377A58) return "xz";
-    if ((be >> 8) == 0x425A68) return "bzip2";
     if (be == 0x04224D18) return "lz4";
-    if ((be >> 16) == 0x5D00) return "lzma";
     return NULL;
 }
 
@@ -86,8 +83,9 @@ int capture_open(capture_t **out, const char *path, char *errbuf)
             cap->ops = &capture_format_pcapng;
         else if (other_compression(be))
             rc = sl_error(errbuf, SL_ERR_UNSUPPORTED,
-                          "compressed with %s, which scanlens does not read (gzip and zstd it "
-                          "does): decompress it into a pipe, e.g. '%s -dc FILE | scanlens ... -'",
+                          "compressed with %s, which scanlens does not read (gzip, zstd, xz "
+                          "and bzip2 it does): decompress it into a pipe, e.g. '%s -dc FILE | "
+                          "scanlens ... -'",
                           other_compression(be), other_compression(be));
         else
             rc = sl_error(errbuf, SL_ERR_FORMAT,

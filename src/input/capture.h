@@ -1,6 +1,7 @@
 /* Capture file reader: pcap (micro/nanosecond, either byte order) and pcapng (any number of
  * sections and interfaces, each with its own link type and timestamp resolution), plain,
- * gzip or zstd, from a path or stdin. Frames are handed out in place, without copying.
+ * gzip, zstd, xz or bzip2, from a path or stdin. Frames are handed out in place, without
+ * copying.
  *
  *   capture_t *cap;
  *   if (capture_open(&cap, path, errbuf) != SL_OK) { report errbuf; }
@@ -39,7 +40,7 @@ size_t capture_split(const char *path, size_t parts, uint64_t *bounds);
 int capture_next(capture_t *cap, struct frame *frame, char *errbuf);
 void capture_close(capture_t *cap);
 
-/* "pcap" or "pcapng", and compression ("none", "gzip", "zstd"). */
+/* "pcap" or "pcapng", and compression (codec_name: "none", "gzip", "zstd", "xz", "bzip2"). */
 const char *capture_format(const capture_t *cap);
 const char *capture_compression(const capture_t *cap);
 /* Warnings that do not stop reading (an interface with an unsupported link type, ...):

@@ -1,7 +1,7 @@
-/* Decompressing gzip or zstd data from a file descriptor, on a thread of its own: inflating a
- * month of captures takes as long as analysing it (zstd) or longer (gzip), so the reader
- * that analyses gets the bytes from a few chunks the decompressing thread keeps filled ahead,
- * and two cores work where one waited. Errors reach the reader where they are in the data:
+/* Decompressing a compressed capture (codec.h) from a file descriptor on a thread of its own:
+ * inflating a month of captures takes as long as analysing it (zstd) or longer (gzip), so the
+ * reader that analyses gets the bytes from a few chunks the decompressing thread keeps filled
+ * ahead, and two cores work where one waited. Errors reach the reader where they are in the data:
  * the bytes before a corrupt or cut place first, then the error. */
 #ifndef SCANLENS_DECOMPRESS_H
 #define SCANLENS_DECOMPRESS_H
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD };
+#include "codec.h"
 
 typedef struct decompress decompress_t;
 

@@ -112,8 +112,11 @@ def main():
     m("cut.pcap.gz", gz[: len(gz) // 2])
     zst = subprocess.run(["zstd", "-q", "-c", original], check=True, capture_output=True).stdout
     m("corrupt.pcap.zst", zst[:20] + bytes(b ^ 0x5A for b in zst[20:60]) + zst[60:])
-    m("compressed.pcap.xz", lzma.compress(raw[:2000]))  # a whole capture, in a format not read
-    m("compressed.pcap.bz2", bz2.compress(raw[:2000]))
+    xz = lzma.compress(raw)
+    m("cut.pcap.xz", xz[: len(xz) // 2])
+    bz = bz2.compress(raw)
+    m("cut.pcap.bz2", bz[: len(bz) // 2])
+    m("compressed.pcap.lz4", bytes.fromhex("04224d18") + raw[:60])  # lz4's magic: not read
 
 
 if __name__ == "__main__":

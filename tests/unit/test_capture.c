@@ -1,6 +1,6 @@
 /* Capture reader: timestamps in every resolution and byte order, pcapng interfaces and
- * blocks, gzip and zstd input (decompressed on a thread of its own), and damaged files that
- * keep their whole records. */
+ * blocks, gzip, zstd, xz and bzip2 input (decompressed on a thread of its own), and damaged files
+ * that keep their whole records. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -259,10 +261,10 @@ static void test_split(void)
     unlink(path);
 }
 
-/* Compresses the file at path into a new file at path, as gzip or as zstd with its checksum
- * (as the zstd tool writes it); the first `keep` bytes of it only, when keep is not 0, and
+/* Compresses the file at path into a new file at path with `codec` (zstd with its checksum,
+ * as the zstd tool writes it); the first `keep` bytes of it only, when keep is not 0, and
  * with 16 bytes inverted at `damage_at` when that is not 0. Returns the compressed size. */
-static size_t compress_file(bool zstd, size_t keep, size_t damage_at)
+static size_t compress_file(enum codec codec, size_t keep, size_t damage_at)
 {
     FILE *in = fopen(path, "rb");
     if (!in || fseek(in, 0, SEEK_END) != 0) abort();
@@ -271,10 +273,22 @@ static size_t compress_file(bool zstd, size_t keep, size_t damage_at)
     rewind(in);
     if (!plain || fread(plain, 1, len, in) != len) abort();
     fclose(in);
-    size_t cap = ZSTD_compressBound(len) + compressBound(len) + 64, out_len;
+    size_t cap = ZSTD_compressBound(len) + compressBound(len) + lzma_stream_buffer_bound(len) +
+                 len / 50 + 1024,
+           out_len = 0;
     uint8_t *out = malloc(cap);
     if (!out) abort();
-    if (zstd) {
+    if (codec == CODEC_XZ) {
+        if (lzma_easy_buffer_encode(0, LZMA_CHECK_CRC64, NULL, plain, len, out, &out_len, cap) !=
+            LZMA_OK)
+            abort();
+    } else if (codec == CODEC_BZIP2) {
+        unsigned int n = (unsigned int)cap;
+        if (BZ2_bzBuffToBuffCompress((char *)out, &n, (char *)plain, (unsigned int)len, 1, 0, 0) !=
+            BZ_OK)
+            abort();
+        out_len = n;
+    } else if (codec == CODEC_ZSTD) {
         ZSTD_CCtx *c = ZSTD_createCCtx();
         ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
         out_len = ZSTD_compress2(c, out, cap, plain, len);
@@ -322,13 +336,13 @@ static size_t read_all(bool *in_order, int *end, char *errbuf)
 static void test_compressed(void)
 {
     enum { RECORDS = 100000 };
-    for (int zstd = 0; zstd <= 1; zstd++) {
-        const char *codec = zstd ? "zstd" : "gzip";
+    for (enum codec z = CODEC_GZIP; z <= CODEC_BZIP2; z++) {
+        const char *codec = codec_name(z);
         char name[128], errbuf[SL_ERRBUF_SIZE];
         bool in_order;
         int end;
         write_numbered_pcap(RECORDS, 20);
-        size_t len = compress_file(zstd, 0, 0);
+        size_t len = compress_file(z, 0, 0);
         snprintf(name, sizeof name, "%s, 10 MB: every record, in order, a clean end", codec);
         CHECK(name, read_all(&in_order, &end, errbuf) == RECORDS && in_order && end == 0);
 
@@ -341,7 +355,7 @@ static void test_compressed(void)
         unlink(path);
 
         write_numbered_pcap(RECORDS, 20);
-        compress_file(zstd, len / 2, 0);
+        compress_file(z, len / 2, 0);
         size_t n = read_all(&in_order, &end, errbuf);
         snprintf(name, sizeof name, "%s cut in half: the records before the cut, then an error",
                  codec);
@@ -350,7 +364,7 @@ static void test_compressed(void)
         unlink(path);
 
         write_numbered_pcap(RECORDS, 20);
-        compress_file(zstd, 0, len / 2);
+        compress_file(z, 0, len / 2);
         n = read_all(&in_order, &end, errbuf);
         snprintf(name, sizeof name, "%s damaged in the middle: the reading ends in an error",
                  codec);
@@ -369,9 +383,9 @@ static void test_decompress_both_ways(void)
     FILE *in = fopen(path, "rb");
     if (!plain || !got || !in || fread(plain, 1, len, in) != len) abort();
     fclose(in);
-    for (int zstd = 0; zstd <= 1; zstd++) {
+    for (enum codec z = CODEC_GZIP; z <= CODEC_BZIP2; z++) {
         write_file(plain, len); /* compress_file reads it back from path */
-        size_t packed = compress_file(zstd, 0, 0);
+        size_t packed = compress_file(z, 0, 0);
         for (int ahead = 0; ahead <= 1; ahead++) {
             char errbuf[SL_ERRBUF_SIZE];
             int fd = open(path, O_RDONLY);
@@ -380,8 +394,7 @@ static void test_decompress_both_ways(void)
             size_t at = 0;
             ssize_t n = 1;
             if (fd >= 0 && read(fd, first, 4) == 4 &&
-                decompress_open(&d, fd, zstd ? CODEC_ZSTD : CODEC_GZIP, first, 4, ahead, errbuf) ==
-                    SL_OK) {
+                decompress_open(&d, fd, z, first, 4, ahead, errbuf) == SL_OK) {
                 for (size_t want = 1000; n > 0 && at <= len; want = want * 7 % 70001 + 1) {
                     n = decompress_read(d, got + at, want < len + 1 - at ? want : len + 1 - at,
                                         errbuf);
@@ -391,7 +404,7 @@ static void test_decompress_both_ways(void)
             char name[128];
             snprintf(name, sizeof name,
                      "%s on %s: the file's bytes, then the end; all compressed bytes counted",
-                     zstd ? "zstd" : "gzip", ahead ? "a thread of its own" : "the caller's thread");
+                     codec_name(z), ahead ? "a thread of its own" : "the caller's thread");
             CHECK(name, d && n == 0 && at == len && memcmp(got, plain, len) == 0 &&
                             decompress_consumed(d) == packed);
             decompress_close(d);
@@ -455,7 +468,7 @@ static void test_gzip_members(void)
 static void test_compressed_pipe(void)
 {
     write_numbered_pcap(100000, 20);
-    compress_file(false, 0, 0);
+    compress_file(CODEC_GZIP, 0, 0);
     FILE *in = fopen(path, "rb");
     uint8_t head[8192];
     size_t n = in ? fread(head, 1, sizeof head, in) : 0;
