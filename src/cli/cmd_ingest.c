@@ -175,17 +175,18 @@ static int mark_failed(store_t *st, int64_t sensor, const struct file_identity *
     return rc;
 }
 
-/* Writes the batch's records and marks its files complete, in one transaction; empties it.
- * Returns SL_OK or the history's error (in errbuf; nothing of the batch written). */
+/* Writes the batch's records and marks its files complete, in one transaction (`begun`: open
+ * already, holding what --max-memory wrote of them); empties it. Returns SL_OK or the
+ * history's error (in errbuf; nothing of the batch written). */
 static int write_batch(store_t *st, int64_t sensor, struct batch *b, const fprules_t *rules,
-                       bool quiet, char *errbuf)
+                       bool quiet, bool begun, char *errbuf)
 {
     if (!b->n) return SL_OK;
     bool progress = !quiet && isatty(STDERR_FILENO);
     char what[64];
     snprintf(what, sizeof what, "%zu files", b->n);
     struct write_progress wp = {b->n == 1 ? b->files[0].id.path : what, now_seconds() + 0.5};
-    int rc = store_begin(st, errbuf);
+    int rc = begun ? SL_OK : store_begin(st, errbuf);
     if (progress) store_set_progress(st, show_writing, &wp);
     if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, b->feed->agg, rules, errbuf);
     if (progress) {
@@ -205,6 +206,12 @@ static int write_batch(store_t *st, int64_t sensor, struct batch *b, const fprul
         const struct file_result *r = &b->files[i].result;
         if (rc != SL_OK)
             fprintf(stderr, "scanlens: %s: not recorded: %s\n", b->files[i].id.path, errbuf);
+        else if (!quiet && b->feed->spills)
+            fprintf(stderr,
+                    "scanlens: %s: recorded %llu packets (written in %llu parts, the first %llu "
+                    "as --max-memory filled)\n",
+                    r->path, (unsigned long long)r->frames, (unsigned long long)b->feed->spills + 1,
+                    (unsigned long long)b->feed->spills);
         else if (!quiet && b->n == 1)
             fprintf(stderr, "scanlens: %s: recorded %llu packets (%zu source-day records)\n",
                     r->path, (unsigned long long)r->frames, records);
@@ -258,70 +265,52 @@ static int ingest_into_batch(store_t *st, int64_t sensor, const char *path, stru
     }
     b->n++;
     if (agg_reckoned_bytes(b->feed->agg) >= b->limit &&
-        write_batch(st, sensor, b, rules, in->quiet, errbuf) != SL_OK)
+        write_batch(st, sensor, b, rules, in->quiet, false, errbuf) != SL_OK)
         return -1;
     return outcome;
 }
 
 /* Ingests one file under --max-memory: its records are written each time they reach the cap,
- * and the file's transaction stays open while it is read. Returns as ingest_into_batch. */
+ * in the file's transaction, which stays open while it is read; the rest as a batch of one.
+ * Returns as ingest_into_batch. */
 static int ingest_file(store_t *st, int64_t sensor, const char *path, const fprules_t *rules,
                        struct input_options *in, bpf_set_t *filter, uint64_t max_memory_mib)
 {
     char errbuf[SL_ERRBUF_SIZE];
-    struct file_identity id;
-    int go = start_file(st, sensor, path, NULL, &id, errbuf);
+    struct pending_file f;
+    struct batch one = {NULL, &f, 0, 1, 0};
+    int go = start_file(st, sensor, path, NULL, &f.id, errbuf);
     if (go < 0) goto store_failed;
     if (go != 1) return go == 2;
-
-    struct agg_feed *feed = agg_feed_new(INT32_MIN, INT32_MAX);
-    struct file_result result;
-    if (!feed) {
+    if (!(one.feed = agg_feed_new(INT32_MIN, INT32_MAX))) {
         fprintf(stderr, "scanlens: out of memory\n");
         return -1;
     }
     struct spill_to_history spill = {st, sensor, rules, PTHREAD_MUTEX_INITIALIZER, true, ""};
     if (store_begin(st, errbuf) != SL_OK) {
-        agg_feed_free(feed);
+        agg_feed_free(one.feed);
         goto store_failed;
     }
     size_t threads = in->jobs > 1 ? (size_t)in->jobs : 1;
-    agg_feed_spill(feed,
+    agg_feed_spill(one.feed,
                    &(struct agg_spill){spill_to_history, &spill, (max_memory_mib << 20) / threads});
-    read_file(path, feed, rules, in, filter, &result);
-    int outcome = result.status == SL_OK ? 0 : 1;
-    if (result.status != SL_OK && result.frames == 0) { /* nothing to record: say why */
+    read_file(path, one.feed, rules, in, filter, &f.result);
+    int rc = SL_OK;
+    if ((f.result.status != SL_OK && f.result.frames == 0) || !spill.ok) {
         store_rollback(st);
-        int rc = mark_failed(st, sensor, &id, &result, errbuf);
-        agg_feed_free(feed);
+        if (!spill.ok) /* a part could not be written: nothing of the file is */
+            rc = sl_error(errbuf, SL_ERR_IO, "%s", spill.errbuf);
+        else /* nothing to record: say why */
+            rc = mark_failed(st, sensor, &f.id, &f.result, errbuf);
+        agg_feed_free(one.feed);
         if (rc != SL_OK) goto store_failed;
         return 1;
     }
-    int rc = spill.ok ? SL_OK : sl_error(errbuf, SL_ERR_IO, "%s", spill.errbuf);
-    bool progress = !in->quiet && isatty(STDERR_FILENO);
-    struct write_progress wp = {path, now_seconds() + 0.5};
-    if (progress) store_set_progress(st, show_writing, &wp);
-    if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, feed->agg, rules, errbuf);
-    if (progress) {
-        store_set_progress(st, NULL, NULL);
-        fprintf(stderr, "\r\033[K%s: committing\r", path); /* the WAL's checkpoint: seconds */
-    }
-    if (rc == SL_OK)
-        rc = st->ops->mark_file(st, sensor, &id, FILE_COMPLETE, result.frames,
-                                result.status == SL_OK ? NULL : result.message, errbuf);
-    if (rc == SL_OK) rc = store_commit(st, errbuf);
-    if (rc != SL_OK) store_rollback(st);
-    if (progress) fputs("\r\033[K", stderr);
-    uint64_t spills = feed->spills;
-    agg_feed_free(feed);
-    if (rc != SL_OK) goto store_failed;
-    if (!in->quiet)
-        fprintf(stderr,
-                "scanlens: %s: recorded %llu packets (written in %llu parts, the first %llu "
-                "as --max-memory filled)\n",
-                path, (unsigned long long)result.frames, (unsigned long long)spills + 1,
-                (unsigned long long)spills);
-    return outcome;
+    one.n = 1;
+    rc = write_batch(st, sensor, &one, rules, in->quiet, true, errbuf);
+    agg_feed_free(one.feed);
+    if (rc != SL_OK) return -1; /* said by write_batch */
+    return f.result.status == SL_OK ? 0 : 1;
 
 store_failed:
     fprintf(stderr, "scanlens: %s: not recorded: %s\n", path, errbuf);
@@ -411,7 +400,8 @@ int cmd_ingest(int argc, char **argv)
             if (rc < 0) status = EXIT_FAILED;
             if (rc > 0) damaged++;
         }
-        if (status == EXIT_OK && write_batch(st, sensor, &batch, rules, in.quiet, errbuf) != SL_OK)
+        if (status == EXIT_OK &&
+            write_batch(st, sensor, &batch, rules, in.quiet, false, errbuf) != SL_OK)
             status = EXIT_FAILED;
         agg_feed_free(batch.feed);
         free(batch.files);

@@ -42,7 +42,7 @@ enum {
     OPT_FLUSH,       /* capture */
     OPT_BUFFER,
     OPT_PROMISC,
-    OPT_MAX_MEMORY, /* analyze, report */
+    OPT_MAX_MEMORY, /* analyze, report, ingest, capture */
 };
 
 struct input_options {

@@ -36,29 +36,31 @@ struct worker {
     bool started;
 };
 
-static capture_t *open_piece(struct worker *w, size_t i)
+/* The worker's next piece, taken and opened: *i is SIZE_MAX (and NULL returned) when none is
+ * left, and NULL is also what a piece that cannot be opened gives (its result says why). */
+static capture_t *take_piece(struct worker *w, size_t *i)
 {
-    struct piece *p = &w->pieces[i];
+    *i = lanes_take(w->lanes, w->index);
+    if (*i == SIZE_MAX) return NULL;
+    struct piece *p = &w->pieces[*i];
     return scan_open_piece(w->job, p->file, p->start, p->end, &p->result);
 }
 
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    /* A compressed piece's successor is taken and opened while it is read (scan_open_piece);
-     * a plain one's is not: taken early, it would stay this thread's while the other thread
-     * of the lane, done, waits at the end. */
-    size_t i = lanes_take(w->lanes, w->index);
-    capture_t *cap = i != SIZE_MAX ? open_piece(w, i) : NULL;
+    size_t i, next = SIZE_MAX;
+    capture_t *cap = take_piece(w, &i), *next_cap = NULL;
     while (i != SIZE_MAX) {
+        /* A compressed piece's successor is taken and opened while it is read
+         * (scan_open_piece); a plain one's is not: taken early, it would stay this thread's
+         * while the other thread of the lane, done, waits at the end. */
         bool ahead = cap && strcmp(capture_compression(cap), "none") != 0;
-        size_t next = ahead ? lanes_take(w->lanes, w->index) : SIZE_MAX;
-        capture_t *next_cap = next != SIZE_MAX ? open_piece(w, next) : NULL;
+        if (ahead) next_cap = take_piece(w, &next);
         struct piece *p = &w->pieces[i];
         scan_read_piece(w->job, p->file, p->start, p->end, cap, w->ctx, w->filter, &p->result,
                         false);
-        if (!ahead && (next = lanes_take(w->lanes, w->index)) != SIZE_MAX)
-            next_cap = open_piece(w, next);
+        if (!ahead) next_cap = take_piece(w, &next);
         i = next;
         cap = next_cap;
     }

@@ -48,15 +48,6 @@ const uint8_t *capture_need(capture_t *cap, size_t n, const char *what, bool end
     return NULL;
 }
 
-/* The compressor that wrote a file starting with these four bytes (big-endian), among those
- * a sensor's files may be kept with that scanlens does not read (gzip, zstd, xz, lzma and
- * bzip2 it does, codec.c), for a message that says what to do; NULL for others. */
-static const char *other_compression(uint32_t be)
-{
-    if (be == 0x04224D18) return "lz4";
-    return NULL;
-}
-
 int capture_open(capture_t **out, const char *path, char *errbuf)
 {
     *out = NULL;
@@ -81,12 +72,6 @@ int capture_open(capture_t **out, const char *path, char *errbuf)
             cap->ops = &capture_format_pcap;
         else if (be == 0x0A0D0D0A)
             cap->ops = &capture_format_pcapng;
-        else if (other_compression(be))
-            rc = sl_error(errbuf, SL_ERR_UNSUPPORTED,
-                          "compressed with %s, which scanlens does not read (gzip, zstd, xz "
-                          "and bzip2 it does): decompress it into a pipe, e.g. '%s -dc FILE | "
-                          "scanlens ... -'",
-                          other_compression(be), other_compression(be));
         else
             rc = sl_error(errbuf, SL_ERR_FORMAT,
                           "not a pcap or pcapng capture (first bytes %02x %02x %02x %02x)", m[0],

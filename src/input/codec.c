@@ -49,13 +49,14 @@ enum codec codec_sniff(const uint8_t *m, size_t n)
         (m[0] == 0x5d && m[1] == 0 && m[2] == 0))                      /* .lzma */
         return CODEC_XZ;
     if (m[0] == 'B' && m[1] == 'Z' && m[2] == 'h' && m[3] >= '1' && m[3] <= '9') return CODEC_BZIP2;
+    if (m[0] == 0x04 && m[1] == 0x22 && m[2] == 0x4d && m[3] == 0x18) return CODEC_LZ4;
     return CODEC_NONE;
 }
 
 const char *codec_name(enum codec which)
 {
-    static const char *const names[] = {"none", "gzip", "zstd", "xz", "bzip2"};
-    return which <= CODEC_BZIP2 ? names[which] : "?";
+    static const char *const names[] = {"none", "gzip", "zstd", "xz", "bzip2", "lz4"};
+    return which <= CODEC_LZ4 ? names[which] : "?";
 }
 
 /* After a call of the codec that gave no output: the input it left (a codec may wait for
@@ -287,6 +288,11 @@ int codec_open(codec_t **out, int fd, enum codec which, const uint8_t *first, si
     } else if (which == CODEC_BZIP2) {
         c->bz_ready = BZ2_bzDecompressInit(&c->bz, 0, 0) == BZ_OK;
         if (!c->bz_ready) rc = sl_error(errbuf, SL_ERR_NOMEM, "cannot start bzip2");
+    } else if (which == CODEC_LZ4) {
+        rc = sl_error(errbuf, SL_ERR_UNSUPPORTED,
+                      "compressed with lz4, which scanlens does not read (gzip, zstd, xz and "
+                      "bzip2 it does): decompress it into a pipe, e.g. 'lz4 -dc FILE | "
+                      "scanlens ... -'");
     } else {
         rc = sl_error(errbuf, SL_ERR_UNSUPPORTED, "not compressed data");
     }

@@ -9,11 +9,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD, CODEC_XZ, CODEC_BZIP2 };
+/* CODEC_LZ4 is told apart only to be refused (codec_open) with the command that pipes it in:
+ * a sensor rotating its files with tcpdump -z may use it. */
+enum codec { CODEC_NONE, CODEC_GZIP, CODEC_ZSTD, CODEC_XZ, CODEC_BZIP2, CODEC_LZ4 };
 
 /* The codec of data starting with these n bytes (4 are enough), CODEC_NONE if not known. */
 enum codec codec_sniff(const uint8_t *m, size_t n);
-/* "none", "gzip", "zstd", "xz" (also .lzma) or "bzip2". */
+/* "none", "gzip", "zstd", "xz" (also .lzma), "bzip2" or "lz4". */
 const char *codec_name(enum codec which);
 
 typedef struct codec_reader codec_t;

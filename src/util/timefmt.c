@@ -77,7 +77,7 @@ const char *format_day(int32_t day, char *buf, size_t len)
     int year, month, mday;
     civil_from_days(day, &year, &month, &mday);
     char text[16], *p = text;
-    if (year < 0 || year > 9999) /* outside what four digits hold: the library's way */
+    if (year < 0 || year > 9999) /* outside what four digits hold: as snprintf writes it */
         return snprintf(buf, len, "%04d-%02d-%02d", year, month, mday), buf;
     p = put_digits(p, year, 4);
     *p++ = '-';
