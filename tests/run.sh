@@ -658,7 +658,10 @@ check "--fingerprints with a bad file: exit 2" [ "$rc" = 2 ]
 run analyze -q -o "$T/a/b/c" "$CAP/real-zmap-syn.pcap"
 check "-o creates missing parent directories" [ -f "$T/a/b/c/sources.csv" ]
 run analyze -q -o /proc/version "$CAP/real-zmap-syn.pcap"
-check "-o onto a file: exit 1" sh -c "[ $rc = 1 ] && grep -q '/proc/version' '$T/err'"
+check "-o onto a file: exit 1" sh -c "[ $rc = 1 ] && grep -q '/proc/version: not a directory' '$T/err'"
+check "-o onto a file: refused before reading (no summary printed)" [ ! -s "$T/out" ]
+run report --db "$H/one.db" -o /proc/version
+check "report -o onto a file: exit 1 before the history is read" sh -c "[ $rc = 1 ] && [ ! -s '$T/out' ]"
 mkdir -p "$T/full"
 if mount -t tmpfs -o size=12k tmpfs "$T/full" 2>/dev/null; then
     echo "previous" >"$T/full/sources.csv"

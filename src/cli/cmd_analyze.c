@@ -15,9 +15,9 @@ static const char analyze_help[] =
     "usage: scanlens analyze [OPTIONS] FILE...\n"
     "       scanlens analyze [OPTIONS] -r FILE [-r FILE...] [FILTER EXPRESSION]\n"
     "\n"
-    "Reads pcap or pcapng captures (plain, .gz or .zst; - for stdin), recognises the tool\n"
-    "behind every probe and prints SYN probes in all and per tool, with backscatter,\n"
-    "reflection and the sensor's own packets set aside.\n"
+    "Reads pcap or pcapng captures (plain or compressed with gzip, zstd, xz or bzip2; - for\n"
+    "stdin), recognises the tool behind every probe and prints SYN probes in all and per\n"
+    "tool, with backscatter, reflection and the sensor's own packets set aside.\n"
     "\n"
     "Input:\n"
     "  -r, --read FILE           read FILE; then the words after the options are a BPF filter\n"
@@ -152,6 +152,7 @@ int cmd_analyze(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
+    if (status < 0 && report_options_prepare_output(ro) != 0) status = EXIT_FAILED;
     if (status < 0) status = run(&in, ro, rules, filter, known);
     fprules_free(rules);
     known_list_free(known);

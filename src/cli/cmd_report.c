@@ -276,6 +276,7 @@ int cmd_report(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if (status < 0 && !(rules = load_rules(&in))) status = EXIT_USAGE;
+    if (status < 0 && report_options_prepare_output(ro) != 0) status = EXIT_FAILED;
     ro->analysis.verdict.threads = in.jobs;
     if (status < 0) status = run(db, wanted, ro, rules, known);
     fprules_free(rules);

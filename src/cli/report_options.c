@@ -154,6 +154,14 @@ int report_options_finish(struct report_options *r)
     return 0;
 }
 
+int report_options_prepare_output(const struct report_options *r)
+{
+    char errbuf[SL_ERRBUF_SIZE];
+    if (!r->out_dir || report_dir_prepare(r->out_dir, errbuf) == SL_OK) return 0;
+    fprintf(stderr, "scanlens: %s\n", errbuf);
+    return -1;
+}
+
 void report_options_limit(const struct report_options *r, agg_t *agg)
 {
     if (r->settings.max_memory_mib) agg_limit_memory(agg, r->settings.max_memory_mib << 20);

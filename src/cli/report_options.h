@@ -46,6 +46,10 @@ int report_option(struct report_options *r, int opt, const char *arg);
 /* Checks and derives after parsing; -1 on a problem (message printed). */
 int report_options_finish(struct report_options *r);
 
+/* With -o, creates the output directory and checks that it takes files, before any input is
+ * read; -1 on a problem (message printed: the exit status is then EXIT_FAILED). */
+int report_options_prepare_output(const struct report_options *r);
+
 /* Caps agg as --max-memory asks (nothing without it). */
 void report_options_limit(const struct report_options *r, agg_t *agg);
 /* After reading into agg: when the cap left packets out, says how many and from which day on

@@ -93,5 +93,8 @@ size_t report_tools_by_syn(const struct report_input *in, int *tools, bool with_
 /* Writes every report_writers file into dir (created if missing). Returns SL_OK or an error
  * naming the file that could not be written; files already there stay as they were. */
 int report_write_dir(const char *dir, const struct report_input *in, char *errbuf);
+/* Creates dir if missing and checks that files can be written into it: what a command asks
+ * before reading its input, so that a month's run does not end on a bad -o. */
+int report_dir_prepare(const char *dir, char *errbuf);
 
 #endif

@@ -88,13 +88,22 @@ static int make_dirs(const char *dir, char *errbuf)
     }
 }
 
-int report_write_dir(const char *dir, const struct report_input *in, char *errbuf)
+int report_dir_prepare(const char *dir, char *errbuf)
 {
     int rc = make_dirs(dir, errbuf);
     if (rc != SL_OK) return rc;
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return sl_error(errbuf, SL_ERR_IO, "%s: not a directory", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return sl_error(errbuf, SL_ERR_IO, "%s: cannot write into it: %s", dir, strerror(errno));
+    return SL_OK;
+}
+
+int report_write_dir(const char *dir, const struct report_input *in, char *errbuf)
+{
+    int rc = report_dir_prepare(dir, errbuf);
+    if (rc != SL_OK) return rc;
     for (size_t i = 0; i < report_writer_count; i++) {
         rc = write_one(dir, report_writers[i].file_name, write_table_entry, i, in, errbuf);
         if (rc != SL_OK) return rc;
