@@ -31,6 +31,15 @@ measure() { # NAME COMMAND...: best wall time of 3, and the peak RSS of that run
     echo "$name $best $rss"
 }
 
+measure_cold() { # NAME COMMAND...: one run after a pause, as a one-off run on an idle machine
+    local name=$1
+    shift
+    sleep 10 # memory the runs before freed is handed back to the host meanwhile
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
+    read -r t m < <(tail -n 1 "$work/time")
+    echo "$name $t $m"
+}
+
 : >"$work/results"
 : >"$work/refused"
 rm -f "$work"/stages-*
@@ -45,6 +54,8 @@ for sources in $source_counts; do
         measure "walk($sources)" "$work/machine" walk "$file"
         measure "scanlens($sources)" ./build/scanlens analyze -q "$file"
         measure "scanlens-j2($sources)" ./build/scanlens analyze -q -j 2 "$file"
+        measure_cold "scanlens-cold($sources)" ./build/scanlens analyze -q "$file"
+        measure_cold "scanlens-j2-cold($sources)" ./build/scanlens analyze -q -j 2 "$file"
         # what a user who keeps the report files waits for: every file of -o written too
         measure "scanlens-reports($sources)" ./build/scanlens analyze -q -o "$work/reports" "$file"
         rm -rf "$work/reports"
@@ -151,6 +162,11 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo "walk is bench/machine.c mapping the file and stepping over its records: no reader is faster."
     echo "Fresh memory on this machine, $(cat "$work/memory"): every MiB an analysis"
     echo "holds at its peak was first touched at that rate (by helper threads, see docs/design.md)."
+    echo
+    echo "Every row is the best of three runs in a row, except cold: one run after a 10 s pause,"
+    echo "as a one-off run on an idle machine. Memory a process has just freed is cheap to touch"
+    echo "again for a second or two on this virtual machine (the host still backs it); after a"
+    echo "pause the host has taken it back, and every page of the peak is fresh again."
     echo
     echo "reports is one thread with \`-o DIR\`: every report file written as well (sources.csv has a"
     echo "row a source)."
