@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,25 +67,42 @@ static int walk(const char *path)
     return 0;
 }
 
-static int memory(size_t mib)
+/* Seconds to fault in `bytes` of fresh anonymous memory, on huge pages or not; with `again`,
+ * also the seconds to write it all once more. */
+static double first_touch(size_t bytes, bool huge, double *again)
 {
-    size_t bytes = mib << 20;
     char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        perror("machine: mmap");
-        return 1;
-    }
-    madvise(p, bytes, MADV_HUGEPAGE); /* as scanlens's big tables ask (util/bigalloc.c) */
+    if (p == MAP_FAILED) return -1;
+    /* as scanlens asks for its hash tables and not for its blocks of records (util/bigalloc.c) */
+    if (huge) madvise(p, bytes, MADV_HUGEPAGE);
     double start = now();
     for (size_t i = 0; i < bytes; i += 4096)
         p[i] = 1;
     double first = now() - start;
-    start = now();
-    memset(p, 2, bytes);
-    double again = now() - start;
+    if (again) {
+        start = now();
+        memset(p, 2, bytes);
+        *again = now() - start;
+    }
     munmap(p, bytes);
-    printf("first touch %.2f GB/s, touched again %.2f GB/s (%zu MiB)\n",
-           (double)bytes / first / 1e9, (double)bytes / again / 1e9, mib);
+    return first;
+}
+
+static int memory(size_t mib)
+{
+    size_t bytes = mib << 20;
+    double again;
+    double small = first_touch(bytes, false, NULL);
+    sleep(5); /* for the host to take back what the first measure freed */
+    double huge = first_touch(bytes, true, &again);
+    if (small < 0 || huge < 0) {
+        perror("machine: mmap");
+        return 1;
+    }
+    printf("first touch %.2f GB/s with 4 KiB pages, %.2f GB/s with huge pages, touched again "
+           "%.2f GB/s (%zu MiB)\n",
+           (double)bytes / small / 1e9, (double)bytes / huge / 1e9, (double)bytes / again / 1e9,
+           mib);
     return 0;
 }
 

@@ -160,8 +160,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     done <"$work/results"
     echo
     echo "walk is bench/machine.c mapping the file and stepping over its records: no reader is faster."
-    echo "Fresh memory on this machine, $(cat "$work/memory"): every MiB an analysis"
-    echo "holds at its peak was first touched at that rate (by helper threads, see docs/design.md)."
+    echo "Fresh memory on this machine, after a pause: $(cat "$work/memory"). Every"
+    echo "MiB an analysis holds at its peak is first touched at such a rate (by helper threads where"
+    echo "a core is idle; records on 4 KiB pages, hash tables on huge pages: docs/design.md)."
     echo
     echo "Every row is the best of three runs in a row, except cold: one run after a 10 s pause,"
     echo "as a one-off run on an idle machine. Memory a process has just freed is cheap to touch"

@@ -119,10 +119,10 @@ static void *next_in_blocks(struct blocks *b, size_t n, size_t size, struct big_
             b->cap = cap;
         }
         size_t bytes = BLOCK_RECORDS * size;
-        void *block = ahead->p ? big_ahead_take(ahead) : big_calloc(bytes);
+        void *block = ahead->p ? big_ahead_take(ahead) : big_calloc(bytes, BIG_FILLED);
         if (!block) return NULL;
         b->block[b->n++] = block;
-        big_ahead_start(ahead, bytes); /* the block after: ready when it is needed */
+        big_ahead_start(ahead, bytes, BIG_FILLED); /* the block after: ready when needed */
     }
     return (char *)b->block[n >> BLOCK_BITS] + (n & (BLOCK_RECORDS - 1)) * size;
 }

@@ -87,8 +87,8 @@ struct day_slots *day_index_get(day_index_t *x, int32_t day)
             free(t);
             return NULL;
         }
-        if (x->next_day.p) big_ahead_cancel(&x->next_day);           /* sized for another day */
-        big_ahead_start(&x->next_day, t->cap * sizeof(struct slot)); /* fine if it fails */
+        if (x->next_day.p) big_ahead_cancel(&x->next_day); /* sized for another day */
+        big_ahead_start(&x->next_day, t->cap * sizeof(struct slot), BIG_RANDOM); /* may fail */
     }
     x->table[j] = t;
     x->n++;
@@ -117,7 +117,7 @@ bool day_slots_reserve(struct day_slots *t, size_t more)
 {
     if ((t->n + more + 1) * 2 <= t->cap) return true;
     size_t cap = cap_for(t->n + more, t->cap);
-    struct slot *slot = big_calloc(cap * sizeof *slot);
+    struct slot *slot = big_calloc(cap * sizeof *slot, BIG_RANDOM);
     if (!slot) return false;
     for (size_t i = 0; i < t->cap; i++)
         if (t->slot[i].index) put_slot(slot, cap, t->slot[i]);

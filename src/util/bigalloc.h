@@ -1,5 +1,6 @@
-/* Large zeroed allocations backed by transparent huge pages where the kernel allows it:
- * tables of millions of records otherwise spend much of their time in page faults. */
+/* Large zeroed allocations, on transparent huge pages where they are read at random (hash
+ * tables: fewer TLB misses) and on the system's default pages where they are filled in order
+ * (blocks of records: a fresh huge page costs more here than the misses it saves). */
 #ifndef SCANLENS_BIGALLOC_H
 #define SCANLENS_BIGALLOC_H
 
@@ -7,8 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* How the memory is used, which decides its pages. */
+enum big_use {
+    BIG_RANDOM, /* looked up at random, e.g. a hash table: huge pages asked for */
+    BIG_FILLED, /* filled in order and read in runs, e.g. blocks of records: default pages */
+};
+
 /* Zeroed memory of n bytes, or NULL. Free with big_free(p, n). */
-void *big_calloc(size_t n);
+void *big_calloc(size_t n, enum big_use use);
 void big_free(void *p, size_t n);
 
 /* A zeroed allocation made ahead of need: a helper thread touches its pages meanwhile, so
@@ -22,7 +29,7 @@ struct big_ahead {
 };
 
 /* Allocates n bytes and starts touching them. false when out of memory. */
-bool big_ahead_start(struct big_ahead *a, size_t n);
+bool big_ahead_start(struct big_ahead *a, size_t n, enum big_use use);
 /* Waits for the touching, hands the memory over (free it with big_free) and empties *a. */
 void *big_ahead_take(struct big_ahead *a);
 /* Waits, then frees what was not taken. */
