@@ -1,8 +1,10 @@
 /* Batching packets into the aggregate: IPv4 packets wait in their 32-byte form (nothing of
- * the frame, which may be gone by the time a batch is counted). */
+ * the frame, which may be gone by the time a batch is counted); the scan job that feeds it. */
 #include "agg_feed.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 struct agg_feed *agg_feed_new(int32_t from_day, int32_t to_day)
 {
@@ -129,4 +131,21 @@ void agg_feed_join(void *feed, void *worker_feed)
     f->outside_period += w->outside_period;
     f->spills += w->spills;
     agg_feed_free(w);
+}
+
+struct scan_job agg_feed_scan_job(struct agg_feed *f, const struct input_options *in,
+                                  bpf_set_t *filter, const struct classifier *classifier)
+{
+    return (struct scan_job){
+        .filter = filter,
+        .classifier = classifier,
+        .on_packet = agg_feed_packet,
+        .ctx = f,
+        .diag = stderr,
+        .progress = !in->quiet && isatty(STDERR_FILENO),
+        .threads = in->jobs,
+        .filter_expression = in->filter,
+        .fork_ctx = agg_feed_fork,
+        .join_ctx = agg_feed_join,
+    };
 }

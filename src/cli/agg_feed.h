@@ -6,6 +6,8 @@
 
 #include "../aggregate/agg.h"
 #include "../util/dayclock.h"
+#include "options.h"
+#include "scan.h"
 
 #define FEED_BATCH 64
 
@@ -51,5 +53,9 @@ void *agg_feed_fork(void *feed);
 void agg_feed_join(void *feed, void *worker_feed);
 /* Hands the aggregate to the caller and starts a new, empty one. NULL when out of memory. */
 agg_t *agg_feed_take(struct agg_feed *f);
+/* A scan job that counts every packet into f, read as the input options say (threads, filter,
+ * progress); the caller sets paths, n_paths and results. */
+struct scan_job agg_feed_scan_job(struct agg_feed *f, const struct input_options *in,
+                                  bpf_set_t *filter, const struct classifier *classifier);
 
 #endif

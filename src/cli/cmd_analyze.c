@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "agg_feed.h"
 #include "commands.h"
@@ -65,21 +64,10 @@ static int run(struct input_options *in, struct report_options *ro, const fprule
         agg_feed_free(feed);
         return EXIT_FAILED;
     }
-    struct scan_job job = {
-        .paths = in->files,
-        .n_paths = in->n_files,
-        .filter = filter,
-        .classifier = &classifier,
-        .on_packet = agg_feed_packet,
-        .ctx = feed,
-        .diag = stderr,
-        .progress = !in->quiet && isatty(STDERR_FILENO),
-        .results = results,
-        .threads = in->jobs,
-        .filter_expression = in->filter,
-        .fork_ctx = agg_feed_fork,
-        .join_ctx = agg_feed_join,
-    };
+    struct scan_job job = agg_feed_scan_job(feed, in, filter, &classifier);
+    job.paths = in->files;
+    job.n_paths = in->n_files;
+    job.results = results;
     debug_trace("reading %zu file%s", in->n_files, in->n_files == 1 ? "" : "s");
     struct scan_outcome outcome = scan_files(&job);
     agg_feed_flush(feed);

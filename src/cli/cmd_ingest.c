@@ -145,21 +145,10 @@ static void read_file(const char *path, struct agg_feed *feed, const fprules_t *
 {
     struct classifier classifier = {.rules = rules, .sensor = &in->sensor};
     char *paths[1] = {(char *)path};
-    struct scan_job job = {
-        .paths = paths,
-        .n_paths = 1,
-        .filter = filter,
-        .classifier = &classifier,
-        .on_packet = agg_feed_packet,
-        .ctx = feed,
-        .diag = stderr,
-        .progress = !in->quiet && isatty(STDERR_FILENO),
-        .results = result,
-        .threads = in->jobs,
-        .filter_expression = in->filter,
-        .fork_ctx = agg_feed_fork,
-        .join_ctx = agg_feed_join,
-    };
+    struct scan_job job = agg_feed_scan_job(feed, in, filter, &classifier);
+    job.paths = paths;
+    job.n_paths = 1;
+    job.results = result;
     scan_files(&job);
     agg_feed_flush(feed);
 }
