@@ -175,9 +175,11 @@ static int write_batch(store_t *st, int64_t sensor, struct batch *b, const fprul
     char what[64];
     snprintf(what, sizeof what, "%zu files", b->n);
     struct write_progress wp = {b->n == 1 ? b->files[0].id.path : what, now_seconds() + 0.5};
+    debug_trace("writing a batch of %zu file%s", b->n, b->n == 1 ? "" : "s");
     int rc = begun ? SL_OK : store_begin(st, errbuf);
     if (progress) store_set_progress(st, show_writing, &wp);
     if (rc == SL_OK) rc = st->ops->add_agg(st, sensor, b->feed->agg, rules, errbuf);
+    if (rc == SL_OK) debug_trace("records written, committing");
     if (progress) {
         store_set_progress(st, NULL, NULL);
         fprintf(stderr, "\r\033[K%s: committing\r", wp.path); /* the WAL's checkpoint */
@@ -211,7 +213,7 @@ static int write_batch(store_t *st, int64_t sensor, struct batch *b, const fprul
     if (rc == SL_OK && !quiet && b->n > 1)
         fprintf(stderr, "scanlens: %zu files written together: %zu source-day records\n", b->n,
                 records);
-    if (rc == SL_OK) debug_trace("wrote a batch of %zu files, %zu records", b->n, records);
+    if (rc == SL_OK) debug_trace("committed: %zu files, %zu records", b->n, records);
     b->n = 0;
     agg_feed_free(b->feed);
     b->feed = agg_feed_new(INT32_MIN, INT32_MAX);
@@ -382,6 +384,7 @@ int cmd_ingest(int argc, char **argv)
             fprintf(stderr, "scanlens: out of memory\n");
             status = EXIT_FAILED;
         }
+        debug_trace("ingesting %zu file%s", in.n_files, in.n_files == 1 ? "" : "s");
         for (size_t i = 0; status == EXIT_OK && i < in.n_files; i++) {
             int rc = max_memory_mib
                          ? ingest_file(st, sensor, in.files[i], rules, &in, filter, max_memory_mib)
