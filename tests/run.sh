@@ -256,7 +256,7 @@ check "... split into $(ls "$H"/chunk_*.pcap | wc -l) files cut inside days" sam
 # files are written in batches (one transaction each); with batches of 64 KiB the chunks take
 # several, whose days meet, so rows of a day are merged into from one batch to the next
 SCANLENS_DEBUG=1 SCANLENS_INGEST_BATCH_KIB=64 run ingest --db "$H/batches.db" "$H"/chunk_*.pcap "$CAP/crafted-misc.pcap"
-batches=$(grep -c 'committed: [0-9]* files' "$T/err")
+batches=$(grep -c 'committed: [0-9]* file' "$T/err")
 recorded=$(grep -c ': recorded [0-9]* packets' "$T/err")
 run report --db "$H/batches.db" -o "$H/batches"
 check "... written in $batches batches of 64 KiB ($recorded files said recorded): the same report" \

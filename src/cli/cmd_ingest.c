@@ -213,7 +213,8 @@ static int write_batch(store_t *st, int64_t sensor, struct batch *b, const fprul
     if (rc == SL_OK && !quiet && b->n > 1)
         fprintf(stderr, "scanlens: %zu files written together: %zu source-day records\n", b->n,
                 records);
-    if (rc == SL_OK) debug_trace("committed: %zu files, %zu records", b->n, records);
+    if (rc == SL_OK)
+        debug_trace("committed: %zu file%s, %zu records", b->n, b->n == 1 ? "" : "s", records);
     b->n = 0;
     agg_feed_free(b->feed);
     b->feed = agg_feed_new(INT32_MIN, INT32_MAX);
