@@ -1,11 +1,11 @@
 /* The SQLite history: one file, WAL mode, schema versioned by PRAGMA user_version and
- * documented in docs/history.md so users can query it with the sqlite3 shell. Every write
- * happens inside a transaction the caller opens, so a killed process leaves the history as it
- * was before that transaction. */
+ * documented in docs/history.md so users can query it with the sqlite3 shell (opening and the
+ * schema: sqlite_open.c). Here: sensors, files, and the rows of (day, source) records written
+ * and loaded. Every write happens inside a transaction the caller opens, so a killed process
+ * leaves the history as it was before that transaction. */
 #include <errno.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,293 +17,8 @@
 #include "../decode/decode.h"
 #include "../util/error.h"
 #include "record_codec.h"
+#include "sqlite_store.h"
 #include "store.h"
-
-#define SCHEMA_VERSION 1
-
-static const char schema_v1[] =
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE sensor (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE tool (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE rule (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE source_day ("
-    " sensor_id INTEGER NOT NULL REFERENCES sensor(id), day INTEGER NOT NULL,"
-    " src BLOB NOT NULL, src_text TEXT NOT NULL,"
-    " syn INTEGER NOT NULL, udp INTEGER NOT NULL, icmp INTEGER NOT NULL,"
-    " backscatter INTEGER NOT NULL, sensor_packets INTEGER NOT NULL, other INTEGER NOT NULL,"
-    " syn_from_service_port INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"
-    " syn_ports INTEGER NOT NULL, udp_ports INTEGER NOT NULL, dst_addrs INTEGER NOT NULL,"
-    " tools BLOB, syn_port_counts BLOB, udp_port_counts BLOB, dst_set BLOB,"
-    " PRIMARY KEY (sensor_id, day, src)) WITHOUT ROWID;"
-    "CREATE TABLE probed (sensor_id INTEGER NOT NULL, addr BLOB NOT NULL,"
-    " PRIMARY KEY (sensor_id, addr)) WITHOUT ROWID;"
-    "CREATE TABLE counter (sensor_id INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,"
-    " PRIMARY KEY (sensor_id, name)) WITHOUT ROWID;"
-    "CREATE TABLE ingest (id INTEGER PRIMARY KEY, sensor_id INTEGER NOT NULL, path TEXT NOT NULL,"
-    " size INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, packets INTEGER,"
-    " message TEXT, started_at TEXT NOT NULL, finished_at TEXT, host TEXT, pid INTEGER,"
-    " UNIQUE (sensor_id, fingerprint));"
-    "CREATE TABLE capture_stats (sensor_id INTEGER NOT NULL, at_ns INTEGER NOT NULL,"
-    " received INTEGER NOT NULL, dropped_kernel INTEGER NOT NULL, dropped_interface INTEGER NOT "
-    "NULL);"
-    "CREATE VIEW source_day_text AS SELECT s.name AS sensor, date(d.day * 86400, 'unixepoch') AS "
-    "day,"
-    " d.src_text AS src, d.syn, d.udp, d.icmp, d.backscatter, d.other, d.syn_ports, d.udp_ports,"
-    " d.dst_addrs FROM source_day d JOIN sensor s ON s.id = d.sensor_id;";
-
-struct sqlite_store {
-    struct store base;
-    sqlite3 *db;
-    char *time_zone;
-    char *path;
-    sqlite3_stmt *get_row, *put_row, *update_row, *add_probed, *add_counter, *day_has_rows;
-    struct byte_buffer tools, syn_ports, udp_ports, dsts;
-    /* name mappings between today's rules and the store's tool and rule tables */
-    uint16_t tool_to_db[FP_MAX_TOOLS];
-    uint16_t *rule_to_db;
-    size_t n_rule_map;
-    int *db_tool_to_rule_tool, *db_rule_to_rule;
-    size_t n_db_tools, n_db_rules;
-};
-
-static int db_error(struct sqlite_store *s, char *errbuf, const char *doing)
-{
-    int code = sqlite3_errcode(s->db);
-    const char *why = sqlite3_errmsg(s->db);
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return sl_error(errbuf, SL_ERR_IO,
-                        "%s: %s: the history is locked by another process "
-                        "(waited for it in vain)",
-                        s->path, doing);
-    if (code == SQLITE_FULL)
-        return sl_error(errbuf, SL_ERR_IO, "%s: %s: disk full; nothing of this batch was recorded",
-                        s->path, doing);
-    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-        return sl_error(errbuf, SL_ERR_FORMAT, "%s: %s: not a readable scanlens history (%s)",
-                        s->path, doing, why);
-    if (code == SQLITE_READONLY)
-        return sl_error(errbuf, SL_ERR_IO, "%s: %s: the history is read-only here", s->path, doing);
-    return sl_error(errbuf, SL_ERR_IO, "%s: %s: %s", s->path, doing, why);
-}
-
-static int exec(struct sqlite_store *s, const char *sql, char *errbuf, const char *doing)
-{
-    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SL_OK
-                                                                   : db_error(s, errbuf, doing);
-}
-
-static int prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *sql, char *errbuf)
-{
-    return sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK
-               ? SL_OK
-               : db_error(s, errbuf, "preparing a statement");
-}
-
-static void sqlite_close(store_t *base)
-{
-    struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_finalize(s->get_row);
-    sqlite3_finalize(s->day_has_rows);
-    sqlite3_finalize(s->put_row);
-    sqlite3_finalize(s->update_row);
-    sqlite3_finalize(s->add_probed);
-    sqlite3_finalize(s->add_counter);
-    sqlite3_close(s->db);
-    buffer_free(&s->tools);
-    buffer_free(&s->syn_ports);
-    buffer_free(&s->udp_ports);
-    buffer_free(&s->dsts);
-    free(s->rule_to_db);
-    free(s->db_tool_to_rule_tool);
-    free(s->db_rule_to_rule);
-    free(s->time_zone);
-    free(s->path);
-    free(s);
-}
-
-static int schema_version(struct sqlite_store *s, int *version, char *errbuf)
-{
-    sqlite3_stmt *st;
-    *version = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading the schema version");
-    if (sqlite3_step(st) == SQLITE_ROW) *version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return *version < 0 ? db_error(s, errbuf, "reading the schema version") : SL_OK;
-}
-
-static int migrate(struct sqlite_store *s, const struct store_open_options *opt, char *errbuf)
-{
-    sqlite3_stmt *st;
-    int version;
-    if (schema_version(s, &version, errbuf) != SL_OK) return SL_ERR_IO;
-    if (version > SCHEMA_VERSION)
-        return sl_error(errbuf, SL_ERR_FORMAT,
-                        "%s: made by a newer scanlens (schema %d; this one "
-                        "reads up to %d)",
-                        s->path, version, SCHEMA_VERSION);
-    if (version == 0) {
-        if (opt->read_only)
-            return sl_error(errbuf, SL_ERR_FORMAT, "%s: not a scanlens history", s->path);
-        /* refuse to take over a database that holds something else */
-        if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) !=
-            SQLITE_OK)
-            return db_error(s, errbuf, "reading the schema");
-        int objects = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-        sqlite3_finalize(st);
-        if (objects != 0)
-            return sl_error(errbuf, SL_ERR_FORMAT,
-                            "%s: an SQLite database that is not a scanlens "
-                            "history; not touching it",
-                            s->path);
-        char sql[256];
-        int rc = exec(s, "BEGIN IMMEDIATE", errbuf, "creating the history");
-        /* another process may have created it while this one waited for the lock */
-        if (rc == SL_OK && schema_version(s, &version, errbuf) != SL_OK) rc = SL_ERR_IO;
-        if (rc == SL_OK && version != 0) {
-            exec(s, "ROLLBACK", errbuf, "creating the history");
-            return migrate(s, opt, errbuf);
-        }
-        if (rc == SL_OK) rc = exec(s, schema_v1, errbuf, "creating the history");
-        sqlite3_snprintf(sizeof sql, sql,
-                         "INSERT INTO meta VALUES ('time_zone', %Q);"
-                         "PRAGMA user_version = %d;",
-                         opt->time_zone ? opt->time_zone : "UTC", SCHEMA_VERSION);
-        if (rc == SL_OK) rc = exec(s, sql, errbuf, "creating the history");
-        if (rc == SL_OK) rc = exec(s, "COMMIT", errbuf, "creating the history");
-        if (rc != SL_OK) {
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-            return rc;
-        }
-    }
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'time_zone'", -1, &st,
-                           NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading the history's time zone");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        s->time_zone = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (!s->time_zone)
-        return sl_error(errbuf, SL_ERR_FORMAT, "%s: the history has no time zone", s->path);
-    if (opt->time_zone && strcmp(opt->time_zone, s->time_zone))
-        return sl_error(errbuf, SL_ERR_USAGE,
-                        "%s: this history counts days in %s, not %s (a history "
-                        "keeps one time zone)",
-                        s->path, s->time_zone, opt->time_zone);
-    return SL_OK;
-}
-
-/* Whether SQLite can open the file read-only the normal way: the folder must take the
- * WAL's shared-memory file. */
-static bool readable_in_place(const char *location)
-{
-    char *dir = strdup(location);
-    if (!dir) return true;
-    char *slash = strrchr(dir, '/');
-    const char *folder = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-    bool ok = access(folder, W_OK) == 0;
-    struct statvfs fs;
-    if (ok && statvfs(folder, &fs) == 0 && (fs.f_flag & ST_RDONLY)) ok = false;
-    free(dir);
-    return ok;
-}
-
-static int sqlite_open(store_t **out, const char *location, const struct store_open_options *opt,
-                       char *errbuf)
-{
-    *out = NULL;
-    struct sqlite_store *s = calloc(1, sizeof *s);
-    if (!s) return sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
-    s->base.ops = &store_sqlite;
-    s->path = strdup(location);
-    /* No count of SQLite's memory (it takes a global lock at every allocation: 5% of an
-     * ingest). Only possible before SQLite starts; later calls fail, harmlessly. */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    int flags = opt->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    flags |= SQLITE_OPEN_NOMUTEX; /* one thread uses a handle: no lock around every call */
-    if (opt->read_only && !readable_in_place(location)) {
-        /* on read-only media SQLite cannot make the WAL index: read the file as it stands */
-        char *uri = sqlite3_mprintf("file:%s?immutable=1", location);
-        int rc = uri ? sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
-        sqlite3_free(uri);
-        if (rc != SQLITE_OK) {
-            rc = sl_error(errbuf, SL_ERR_IO, "%s: cannot open the history: %s", location,
-                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
-            sqlite_close(&s->base);
-            return rc;
-        }
-    } else if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
-        int rc = sl_error(errbuf, SL_ERR_IO, "%s: cannot open the history: %s", location,
-                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        sqlite_close(&s->base);
-        return rc;
-    }
-    /* Another process writing waits its turn this long; SCANLENS_LOCK_TIMEOUT_MS shortens it
-     * for tests. */
-    const char *wait = getenv("SCANLENS_LOCK_TIMEOUT_MS");
-    sqlite3_busy_timeout(s->db, wait ? atoi(wait) : 10000);
-    int rc = SL_OK;
-    /* A new history gets 16 KiB pages (before its first write; an existing file keeps its
-     * own): ingests 7% faster than 4 KiB, reports as fast. Advice only: whatever is wrong
-     * with the file, the statements below say it. */
-    if (!opt->read_only) sqlite3_exec(s->db, "PRAGMA page_size = 16384", NULL, NULL, NULL);
-    /* switching to WAL needs a moment alone with the file, which the busy handler does not
-     * always wait for: retry while another process holds it */
-    for (int tries = 0; !opt->read_only && tries < 200; tries++) {
-        rc = exec(s, "PRAGMA journal_mode = WAL", errbuf, "opening");
-        if (rc == SL_OK || sqlite3_errcode(s->db) != SQLITE_BUSY) break;
-        usleep(50000);
-    }
-    /* Foreign keys are not enforced: with them on, every single-row INSERT or UPDATE of a
-     * source-day row copied its 16 KiB page to a statement journal first (in case the check
-     * made it roll back), 7 M writes to a temporary file for the bench month, whose ingest
-     * took 16.7 s instead of 9.8. The one reference, source_day.sensor_id, only ever takes an
-     * id read from the sensor table (sqlite_sensor); tests/run.sh runs SQLite's
-     * foreign_key_check on histories it made. */
-    if (rc == SL_OK)
-        rc = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF", errbuf, "opening");
-    /* A writer's page cache holds a day's pages from one file to the next (hourly files of
-     * the same days: 8% faster to ingest than with the default 2 MiB). */
-    if (rc == SL_OK && !opt->read_only)
-        rc = exec(s, "PRAGMA cache_size = -65536", errbuf, "opening");
-    if (rc == SL_OK) rc = migrate(s, opt, errbuf);
-    if (rc == SL_OK)
-        rc = prepare(
-            s, &s->get_row,
-            "SELECT syn, udp, icmp, backscatter, sensor_packets, other, syn_from_service_port,"
-            " first_ns, last_ns, tools, syn_port_counts, udp_port_counts, dst_set"
-            " FROM source_day WHERE sensor_id = ? AND day = ? AND src = ?",
-            errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = prepare(s, &s->update_row,
-                     "UPDATE source_day SET src_text = ?4, syn = ?5, udp = ?6, icmp = ?7,"
-                     " backscatter = ?8, sensor_packets = ?9, other = ?10,"
-                     " syn_from_service_port = ?11, first_ns = ?12, last_ns = ?13, syn_ports = ?14,"
-                     " udp_ports = ?15, dst_addrs = ?16, tools = ?17, syn_port_counts = ?18,"
-                     " udp_port_counts = ?19, dst_set = ?20"
-                     " WHERE sensor_id = ?1 AND day = ?2 AND src = ?3",
-                     errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = prepare(s, &s->day_has_rows,
-                     "SELECT 1 FROM source_day WHERE sensor_id = ? AND day = ? LIMIT 1", errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = prepare(
-            s, &s->put_row,
-            "INSERT OR REPLACE INTO source_day VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = prepare(s, &s->add_probed, "INSERT OR IGNORE INTO probed VALUES (?, ?)", errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = prepare(s, &s->add_counter,
-                     "INSERT INTO counter VALUES (?, ?, ?) ON CONFLICT (sensor_id, name)"
-                     " DO UPDATE SET value = value + excluded.value",
-                     errbuf);
-    if (rc != SL_OK) {
-        sqlite_close(&s->base);
-        return rc;
-    }
-    *out = &s->base;
-    return SL_OK;
-}
 
 static const char *sqlite_time_zone(const store_t *base)
 {
@@ -317,15 +32,15 @@ static int sqlite_sensor(store_t *base, const char *name, bool create, int64_t *
     if (create) {
         if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO sensor (name) VALUES (?)", -1, &st,
                                NULL) != SQLITE_OK)
-            return db_error(s, errbuf, "adding the sensor");
+            return sqlite_store_error(s, errbuf, "adding the sensor");
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         int step = sqlite3_step(st);
         sqlite3_finalize(st);
-        if (step != SQLITE_DONE) return db_error(s, errbuf, "adding the sensor");
+        if (step != SQLITE_DONE) return sqlite_store_error(s, errbuf, "adding the sensor");
     }
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM sensor WHERE name = ?", -1, &st, NULL) !=
         SQLITE_OK)
-        return db_error(s, errbuf, "finding the sensor");
+        return sqlite_store_error(s, errbuf, "finding the sensor");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     int found = sqlite3_step(st) == SQLITE_ROW;
     if (found) *id = sqlite3_column_int64(st, 0);
@@ -337,12 +52,13 @@ static int sqlite_sensor(store_t *base, const char *name, bool create, int64_t *
 
 static int sqlite_begin(store_t *base, char *errbuf)
 {
-    return exec((struct sqlite_store *)base, "BEGIN IMMEDIATE", errbuf, "starting a transaction");
+    return sqlite_store_exec((struct sqlite_store *)base, "BEGIN IMMEDIATE", errbuf,
+                             "starting a transaction");
 }
 
 static int sqlite_commit(store_t *base, char *errbuf)
 {
-    return exec((struct sqlite_store *)base, "COMMIT", errbuf, "committing");
+    return sqlite_store_exec((struct sqlite_store *)base, "COMMIT", errbuf, "committing");
 }
 
 static void sqlite_rollback(store_t *base)
@@ -366,7 +82,7 @@ static int sqlite_file_state(store_t *base, int64_t sensor, const struct file_id
     if (sqlite3_prepare_v2(s->db,
                            "SELECT state FROM ingest WHERE sensor_id = ? AND fingerprint = ?", -1,
                            &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading the ingest ledger");
+        return sqlite_store_error(s, errbuf, "reading the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_text(st, 2, fp, -1, SQLITE_TRANSIENT);
     *state = FILE_UNKNOWN;
@@ -400,7 +116,7 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
             : "UPDATE ingest SET state = 'complete', packets = ?5, message = ?6, path = ?2,"
               " finished_at = datetime('now') WHERE sensor_id = ?1 AND fingerprint = ?4";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "writing the ingest ledger");
+        return sqlite_store_error(s, errbuf, "writing the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_text(st, 2, f->path, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)f->size);
@@ -415,7 +131,7 @@ static int sqlite_mark_file(store_t *base, int64_t sensor, const struct file_ide
     }
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    return step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing the ingest ledger");
+    return step == SQLITE_DONE ? SL_OK : sqlite_store_error(s, errbuf, "writing the ingest ledger");
 }
 
 /* ---- name mappings ---------------------------------------------------------------------- */
@@ -427,18 +143,18 @@ static int name_id(struct sqlite_store *s, const char *table, const char *name, 
     sqlite3_stmt *st;
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s (name) VALUES (?)", table);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "naming tools");
+        return sqlite_store_error(s, errbuf, "naming tools");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_step(st);
     sqlite3_finalize(st);
     snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE name = ?", table);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "naming tools");
+        return sqlite_store_error(s, errbuf, "naming tools");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     int ok = sqlite3_step(st) == SQLITE_ROW;
     if (ok) *id = (uint16_t)sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    return ok ? SL_OK : db_error(s, errbuf, "naming tools");
+    return ok ? SL_OK : sqlite_store_error(s, errbuf, "naming tools");
 }
 
 static int map_names_for_writing(struct sqlite_store *s, const fprules_t *rules, char *errbuf)
@@ -488,7 +204,7 @@ static int map_table(struct sqlite_store *s, const char *table, int **map, size_
     sqlite3_stmt *st;
     snprintf(sql, sizeof sql, "SELECT id, name FROM %s", table);
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading names");
+        return sqlite_store_error(s, errbuf, "reading names");
     free(*map);
     *map = NULL;
     *n = 0;
@@ -578,7 +294,8 @@ static int bind_row(struct sqlite_store *s, sqlite3_stmt *st, int64_t sensor,
     sqlite3_bind_blob(st, 18, s->syn_ports.data, (int)s->syn_ports.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 19, s->udp_ports.data, (int)s->udp_ports.len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 20, s->dsts.data, (int)s->dsts.len, SQLITE_STATIC);
-    return sqlite3_step(st) == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing a record");
+    return sqlite3_step(st) == SQLITE_DONE ? SL_OK
+                                           : sqlite_store_error(s, errbuf, "writing a record");
 }
 
 static int write_row(struct sqlite_store *s, int64_t sensor, const struct src_day *r, char *errbuf)
@@ -598,7 +315,9 @@ static int day_has_rows(struct sqlite_store *s, int64_t sensor, int32_t day, boo
     int step = sqlite3_step(st);
     *has = step == SQLITE_ROW;
     sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "reading a day");
+    return step == SQLITE_ROW || step == SQLITE_DONE
+               ? SL_OK
+               : sqlite_store_error(s, errbuf, "reading a day");
 }
 
 /* Merges one record into the stored row for the same (sensor, day, source). */
@@ -611,7 +330,7 @@ static int put_record(struct sqlite_store *s, int64_t sensor, const struct src_d
     sqlite3_bind_blob(st, 3, r->src.b, 16, SQLITE_STATIC);
     int step = sqlite3_step(st);
     if (step == SQLITE_DONE) return write_row(s, sensor, r, errbuf);
-    if (step != SQLITE_ROW) return db_error(s, errbuf, "reading a record");
+    if (step != SQLITE_ROW) return sqlite_store_error(s, errbuf, "reading a record");
     struct src_day merged;
     src_day_init(&merged, &r->src, r->day);
     int rc = SL_OK;
@@ -638,7 +357,8 @@ static int add_counter(struct sqlite_store *s, int64_t sensor, const char *name,
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)value);
-    return sqlite3_step(st) == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing counters");
+    return sqlite3_step(st) == SQLITE_DONE ? SL_OK
+                                           : sqlite_store_error(s, errbuf, "writing counters");
 }
 
 static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const fprules_t *rules,
@@ -674,7 +394,7 @@ static int sqlite_add_agg(store_t *base, int64_t sensor, const agg_t *agg, const
         sqlite3_bind_int64(s->add_probed, 1, sensor);
         sqlite3_bind_blob(s->add_probed, 2, agg_probed(agg, i)->b, 16, SQLITE_STATIC);
         if (sqlite3_step(s->add_probed) != SQLITE_DONE)
-            rc = db_error(s, errbuf, "writing probed addresses");
+            rc = sqlite_store_error(s, errbuf, "writing probed addresses");
     }
     char name[48];
     if (rc == SL_OK) rc = add_counter(s, sensor, "frames", agg_frames(agg), errbuf);
@@ -697,7 +417,7 @@ static int sqlite_add_capture_stats(store_t *base, int64_t sensor, int64_t at_ns
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "INSERT INTO capture_stats VALUES (?, ?, ?, ?, ?)", -1, &st,
                            NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "writing capture statistics");
+        return sqlite_store_error(s, errbuf, "writing capture statistics");
     sqlite3_bind_int64(st, 1, sensor);
     sqlite3_bind_int64(st, 2, at_ns);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)received);
@@ -705,7 +425,8 @@ static int sqlite_add_capture_stats(store_t *base, int64_t sensor, int64_t at_ns
     sqlite3_bind_int64(st, 5, (sqlite3_int64)dropped_interface);
     int step = sqlite3_step(st);
     sqlite3_finalize(st);
-    return step == SQLITE_DONE ? SL_OK : db_error(s, errbuf, "writing capture statistics");
+    return step == SQLITE_DONE ? SL_OK
+                               : sqlite_store_error(s, errbuf, "writing capture statistics");
 }
 
 /* The first and last day a sensor has rows of, within [*first, *last]: for load's progress
@@ -746,7 +467,7 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
                 " udp_port_counts, dst_set FROM source_day"
                 " WHERE sensor_id = ? AND day BETWEEN ? AND ?",
                 -1, &st, NULL) != SQLITE_OK)
-            return db_error(s, errbuf, "reading records");
+            return sqlite_store_error(s, errbuf, "reading records");
         sqlite3_bind_int64(st, 1, sensors[i]);
         sqlite3_bind_int(st, 2, from_day);
         sqlite3_bind_int(st, 3, to_day);
@@ -774,7 +495,8 @@ static int sqlite_load(store_t *base, const int64_t *sensors, size_t n_sensors, 
                 rc = sl_error(errbuf, SL_ERR_NOMEM, "out of memory");
             src_day_free(&r);
         }
-        if (rc == SL_OK && step != SQLITE_DONE) rc = db_error(s, errbuf, "reading records");
+        if (rc == SL_OK && step != SQLITE_DONE)
+            rc = sqlite_store_error(s, errbuf, "reading records");
         sqlite3_finalize(st);
         /* counters and probed addresses */
         uint64_t frames = 0, status[PKT_STATUS_COUNT] = {0}, kind[KIND_COUNT] = {0};
@@ -821,7 +543,7 @@ static int sqlite_each_sensor(store_t *base, void (*fn)(void *, int64_t, const c
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, "SELECT id, name FROM sensor ORDER BY name", -1, &st, NULL) !=
         SQLITE_OK)
-        return db_error(s, errbuf, "listing sensors");
+        return sqlite_store_error(s, errbuf, "listing sensors");
     while (sqlite3_step(st) == SQLITE_ROW)
         fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
     sqlite3_finalize(st);
@@ -845,7 +567,7 @@ static int sqlite_each_unfinished(store_t *base, int64_t sensor, void (*fn)(void
     if (sqlite3_prepare_v2(
             s->db, "SELECT path, host, pid FROM ingest WHERE sensor_id = ? AND state = 'started'",
             -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading the ingest ledger");
+        return sqlite_store_error(s, errbuf, "reading the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
     while (sqlite3_step(st) == SQLITE_ROW)
         if (!still_running((const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2)))
@@ -864,7 +586,7 @@ static int sqlite_each_file(store_t *base, int64_t sensor,
                            "SELECT path, coalesce(packets, 0), state, message FROM ingest"
                            " WHERE sensor_id = ? ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_error(s, errbuf, "reading the ingest ledger");
+        return sqlite_store_error(s, errbuf, "reading the ingest ledger");
     sqlite3_bind_int64(st, 1, sensor);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *state = (const char *)sqlite3_column_text(st, 2);
@@ -880,8 +602,8 @@ static int sqlite_each_file(store_t *base, int64_t sensor,
 
 const struct store_ops store_sqlite = {
     .name = "sqlite",
-    .open = sqlite_open,
-    .close = sqlite_close,
+    .open = sqlite_store_open,
+    .close = sqlite_store_close,
     .time_zone = sqlite_time_zone,
     .sensor = sqlite_sensor,
     .begin = sqlite_begin,
