@@ -2,6 +2,8 @@
  * checking the version and time zone of one that exists, the pragmas a writer runs with, and
  * the statements every handle keeps; closing it; the error messages its parts share. */
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,37 @@ static const char schema_v1[] =
     " d.src_text AS src, d.syn, d.udp, d.icmp, d.backscatter, d.other, d.syn_ports, d.udp_ports,"
     " d.dst_addrs FROM source_day d JOIN sensor s ON s.id = d.sensor_id;";
 
+/* The statements a handle keeps prepared, by the field that holds each; those for writing
+ * only in a handle that may write. */
+static const struct {
+    size_t field;
+    const char *sql;
+    bool for_writing;
+} kept[] = {
+    {offsetof(struct sqlite_store, get_row),
+     "SELECT syn, udp, icmp, backscatter, sensor_packets, other, syn_from_service_port,"
+     " first_ns, last_ns, tools, syn_port_counts, udp_port_counts, dst_set"
+     " FROM source_day WHERE sensor_id = ? AND day = ? AND src = ?",
+     false},
+    {offsetof(struct sqlite_store, update_row),
+     "UPDATE source_day SET src_text = ?4, syn = ?5, udp = ?6, icmp = ?7,"
+     " backscatter = ?8, sensor_packets = ?9, other = ?10,"
+     " syn_from_service_port = ?11, first_ns = ?12, last_ns = ?13, syn_ports = ?14,"
+     " udp_ports = ?15, dst_addrs = ?16, tools = ?17, syn_port_counts = ?18,"
+     " udp_port_counts = ?19, dst_set = ?20"
+     " WHERE sensor_id = ?1 AND day = ?2 AND src = ?3",
+     true},
+    {offsetof(struct sqlite_store, day_has_rows),
+     "SELECT 1 FROM source_day WHERE sensor_id = ? AND day = ? LIMIT 1", true},
+    {offsetof(struct sqlite_store, put_row),
+     "INSERT OR REPLACE INTO source_day VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", true},
+    {offsetof(struct sqlite_store, add_probed), "INSERT OR IGNORE INTO probed VALUES (?, ?)", true},
+    {offsetof(struct sqlite_store, add_counter),
+     "INSERT INTO counter VALUES (?, ?, ?) ON CONFLICT (sensor_id, name)"
+     " DO UPDATE SET value = value + excluded.value",
+     true},
+};
+
 int sqlite_store_error(struct sqlite_store *s, char *errbuf, const char *doing)
 {
     int code = sqlite3_errcode(s->db);
@@ -80,12 +113,8 @@ int sqlite_store_prepare(struct sqlite_store *s, sqlite3_stmt **st, const char *
 void sqlite_store_close(store_t *base)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
-    sqlite3_finalize(s->get_row);
-    sqlite3_finalize(s->day_has_rows);
-    sqlite3_finalize(s->put_row);
-    sqlite3_finalize(s->update_row);
-    sqlite3_finalize(s->add_probed);
-    sqlite3_finalize(s->add_counter);
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        sqlite3_finalize(*(sqlite3_stmt **)((char *)s + kept[i].field));
     sqlite3_close(s->db);
     buffer_free(&s->tools);
     buffer_free(&s->syn_ports);
@@ -245,41 +274,11 @@ int sqlite_store_open(store_t **out, const char *location, const struct store_op
     if (rc == SL_OK && !opt->read_only)
         rc = sqlite_store_exec(s, "PRAGMA cache_size = -65536", errbuf, "opening");
     if (rc == SL_OK) rc = migrate(s, opt, errbuf);
-    if (rc == SL_OK)
-        rc = sqlite_store_prepare(
-            s, &s->get_row,
-            "SELECT syn, udp, icmp, backscatter, sensor_packets, other, syn_from_service_port,"
-            " first_ns, last_ns, tools, syn_port_counts, udp_port_counts, dst_set"
-            " FROM source_day WHERE sensor_id = ? AND day = ? AND src = ?",
-            errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = sqlite_store_prepare(
-            s, &s->update_row,
-            "UPDATE source_day SET src_text = ?4, syn = ?5, udp = ?6, icmp = ?7,"
-            " backscatter = ?8, sensor_packets = ?9, other = ?10,"
-            " syn_from_service_port = ?11, first_ns = ?12, last_ns = ?13, syn_ports = ?14,"
-            " udp_ports = ?15, dst_addrs = ?16, tools = ?17, syn_port_counts = ?18,"
-            " udp_port_counts = ?19, dst_set = ?20"
-            " WHERE sensor_id = ?1 AND day = ?2 AND src = ?3",
-            errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = sqlite_store_prepare(
-            s, &s->day_has_rows, "SELECT 1 FROM source_day WHERE sensor_id = ? AND day = ? LIMIT 1",
-            errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = sqlite_store_prepare(
-            s, &s->put_row,
-            "INSERT OR REPLACE INTO source_day VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = sqlite_store_prepare(s, &s->add_probed, "INSERT OR IGNORE INTO probed VALUES (?, ?)",
-                                  errbuf);
-    if (rc == SL_OK && !opt->read_only)
-        rc = sqlite_store_prepare(
-            s, &s->add_counter,
-            "INSERT INTO counter VALUES (?, ?, ?) ON CONFLICT (sensor_id, name)"
-            " DO UPDATE SET value = value + excluded.value",
-            errbuf);
+    for (size_t i = 0; rc == SL_OK && i < sizeof kept / sizeof kept[0]; i++) {
+        sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + kept[i].field);
+        if (!kept[i].for_writing || !opt->read_only)
+            rc = sqlite_store_prepare(s, st, kept[i].sql, errbuf);
+    }
     if (rc != SL_OK) {
         sqlite_store_close(&s->base);
         return rc;

@@ -15,6 +15,7 @@ struct sqlite_store {
     sqlite3 *db;
     char *time_zone;
     char *path;
+    /* kept prepared while the handle is open (sqlite_open.c: kept[]) */
     sqlite3_stmt *get_row, *put_row, *update_row, *add_probed, *add_counter, *day_has_rows;
     struct byte_buffer tools, syn_ports, udp_ports, dsts;
     /* name mappings between today's rules and the store's tool and rule tables */
