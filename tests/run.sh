@@ -235,6 +235,8 @@ run ingest -q --db "$H/one.db" "$CAP/demo-month.pcap.gz" "$CAP/crafted-misc.pcap
 check "ingest: exit 0" [ "$rc" = 0 ]
 run report --db "$H/one.db" -o "$H/one"
 check "report from the history equals analyze (ingested in one go)" same_report "$H/direct" "$H/one"
+check "... its summary says the sensor was inferred without pointing to --sensor (a name there)" \
+    sh -c "grep -q '^Sensor addresses inferred: ' '$T/out' && ! grep -q 'no --sensor given' '$T/out'"
 check "... and lists the ingested files with their packets" \
     [ "$(json_get "$H/one/summary.json" 'sorted(i["packets"] for i in d["inputs"])')" = "[74, 30004]" ]
 run ingest -q --db "$H/pieces.db" "$CAP/crafted-misc.pcap"
@@ -282,6 +284,8 @@ check "every source-day row names a sensor there is (SQLite's foreign_key_check,
     sh -c "[ -z \"\$(sqlite3 '$H/multi.db' 'pragma foreign_key_check')\$(sqlite3 '$H/para.db' 'pragma foreign_key_check')\" ] && [ \"\$(sqlite3 '$H/multi.db' 'select count(distinct sensor_id) from source_day')\" = 2 ]"
 run report --db "$H/multi.db" --sensor tokyo -o "$H/tokyo"
 check "--sensor tokyo: only tokyo's sources" sh -c "[ \"\$(sed 1d '$H/tokyo/sources.csv' | grep -c ',scanner,')\" = 1 ]"
+run report --db "$H/multi.db" --sensor-name tokyo -o "$H/tokyo-named"
+check "--sensor-name tokyo (as ingest names it): the same report as --sensor tokyo" same_report "$H/tokyo" "$H/tokyo-named"
 run report --db "$H/multi.db" --sensor nowhere
 check "an unknown sensor: exit 2" [ "$rc" = 2 ]
 run report --db "$H/missing.db"

@@ -12,14 +12,15 @@
 #include "scan.h"
 
 static const char report_help[] =
-    "usage: scanlens report --db PATH [--sensor NAME]... [OPTIONS] [-o DIR]\n"
+    "usage: scanlens report --db PATH [--sensor-name NAME]... [OPTIONS] [-o DIR]\n"
     "\n"
     "The report of `scanlens analyze -o` from a history made by `ingest` or `capture`: all\n"
     "sensors together unless --sensor names some; with several sensors, a comparison of\n"
     "each tool's share and top ports per sensor (sensors.csv, and a section of report.html).\n"
     "\n"
     "      --db PATH             the history\n"
-    "      --sensor NAME         a sensor to include (repeatable; default: all)\n"
+    "      --sensor-name NAME    a sensor to include, as ingest and capture named it\n"
+    "                            (repeatable; default: all; --sensor NAME also works)\n"
     "      --fingerprints FILE   rules that name tools the history knows by other names\n"
     "  -j, --jobs N              judge the sources and count the figures with N threads\n";
 
@@ -162,6 +163,7 @@ static int run(const char *db, struct sensor_list *wanted, struct report_options
         return EXIT_FAILED;
     }
     ro->settings.time_zone = st->ops->time_zone(st);
+    ro->settings.from_history = true;
     struct sensor_list *all = calloc(1, sizeof *all);
     int status = EXIT_OK;
     if (!all || st->ops->each_sensor(st, collect_sensor, all, errbuf) != SL_OK)
@@ -216,6 +218,8 @@ int cmd_report(int argc, char **argv)
     static const struct option long_options[] = {
         REPORT_LONG_OPTIONS,
         {"db", required_argument, NULL, OPT_DB},
+        {"sensor-name", required_argument, NULL, OPT_SENSOR_NAME},
+        /* the first spelling: kept for the scripts that use it */
         {"sensor", required_argument, NULL, OPT_SENSOR_NAME},
         {"fingerprints", required_argument, NULL, OPT_FINGERPRINTS},
         {"jobs", required_argument, NULL, 'j'},

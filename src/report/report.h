@@ -27,6 +27,7 @@ struct report_settings {
     double outlier_share, outlier_factor;
     int compare_a, compare_b; /* tools of the comparison figure, -1 if none */
     uint64_t max_memory_mib;  /* analyze --max-memory, 0 if none */
+    bool from_history;        /* report --db: no --sensor addresses can be given */
 };
 
 /* Per-sensor figures when a report covers several sensors. */

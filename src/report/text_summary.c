@@ -51,10 +51,8 @@ static void print_inputs(FILE *out, const struct report_input *in)
     }
     if (an->sensor_inferred) {
         size_t n = agg_probed_count(agg);
-        fprintf(out,
-                "Sensor addresses inferred (no --sensor given): the %zu address%s that "
-                "received probes",
-                n, n == 1 ? "" : "es");
+        fprintf(out, "Sensor addresses inferred%s: the %zu address%s that received probes",
+                in->settings->from_history ? "" : " (no --sensor given)", n, n == 1 ? "" : "es");
         char buf[64];
         for (size_t i = 0; i < n && i < 3; i++)
             fprintf(out, "%s%s", i ? ", " : ": ",
