@@ -13,7 +13,6 @@
 #define FP_MAX_RANGES 8
 #define FP_MAX_NUMERIC 16
 #define FP_MAX_OPTS 40
-#define FP_FORMAT_VERSION 1
 
 enum fp_field {
     F_TTL,

@@ -11,6 +11,8 @@
 #include "../decode/decode.h"
 #include "fprules_impl.h"
 
+#define FP_FORMAT_VERSION 1 /* the rules file's `version` line */
+
 /* Each field's key in the rules file and its largest value. */
 static const struct {
     const char *key;

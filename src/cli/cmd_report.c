@@ -15,7 +15,7 @@ static const char report_help[] =
     "usage: scanlens report --db PATH [--sensor-name NAME]... [OPTIONS] [-o DIR]\n"
     "\n"
     "The report of `scanlens analyze -o` from a history made by `ingest` or `capture`: all\n"
-    "sensors together unless --sensor names some; with several sensors, a comparison of\n"
+    "sensors together unless --sensor-name names some; with several sensors, a comparison of\n"
     "each tool's share and top ports per sensor (sensors.csv, and a section of report.html).\n"
     "\n"
     "      --db PATH             the history\n"

@@ -27,7 +27,6 @@ struct worker {
     pthread_t thread;
     struct scan_job *job;
     struct piece *pieces;
-    size_t n_pieces;
     lanes_t *lanes;
     size_t index;         /* of the thread, in lanes */
     _Atomic size_t *done; /* threads finished */
@@ -128,7 +127,7 @@ void scan_parallel(struct scan_job *job)
     for (size_t t = 0; t < job->threads; t++) {
         struct worker *w = &workers[t];
         *w = (struct worker){
-            .job = job, .pieces = pieces, .n_pieces = n, .lanes = lanes, .index = t, .done = &done};
+            .job = job, .pieces = pieces, .lanes = lanes, .index = t, .done = &done};
         char errbuf[SL_ERRBUF_SIZE];
         w->ctx = job->fork_ctx(job->ctx);
         if (!w->ctx || bpf_set_open(&w->filter, job->filter_expression, errbuf) != SL_OK) break;
