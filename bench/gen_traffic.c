@@ -7,7 +7,10 @@
  * Mix per packet: Masscan 16%, ZMap 3%, Mirai 3%, Nmap 1%, OS-stack SYNs 55%, reflection SYNs
  * 3%, backscatter (SYN/ACK, RST) 12%, the sensor's replies 7%. Half of the packets come from
  * a few thousand heavy sources, half from a long tail, so most of the --sources addresses
- * appear once or twice, as on a darknet. Prints the mix it wrote. */
+ * appear once or twice, as on a darknet. Prints the mix it wrote, which the analysis must find
+ * again (tests/run.sh checks it). The reflection SYNs are an attack's: a few victims, each
+ * flooding one sensor address and port with thousands of spoofed SYNs (as an attacker's list
+ * of reflectors names each address once), hundreds a day even in a short test month. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@ static const char *const mix_name[MIX_COUNT] = {
     "masscan", "zmap", "mirai", "nmap", "os-syn", "reflection", "backscatter", "sensor-reply"};
 static const double mix_share[MIX_COUNT] = {0.16, 0.03, 0.03, 0.01, 0.55, 0.03, 0.12, 0.07};
 #define HEAVY_SOURCES 4096u
+#define VICTIMS 24u             /* sources 0 to VICTIMS - 1: reflection victims */
 #define SENSOR_BASE 0xC6336400u /* 198.51.100.0/24 */
 
 static uint64_t rng_state;
@@ -52,18 +56,22 @@ static uint32_t source_address(uint64_t i)
     return (a & 0xFFFFFF00u) == SENSOR_BASE ? a ^ 0x01000000u : a;
 }
 
-/* Which kind of traffic a source sends is fixed by its number. */
+/* Which kind of traffic a source sends is fixed by its number: the victims' is reflection,
+ * the others' drawn from the rest of the mix. */
 static enum mix source_kind(uint64_t i)
 {
+    if (i < VICTIMS) return REFLECTION;
     double u = (double)(((i + 7) * 0xD1B54A32D192ED03ULL) >> 11) / 9007199254740992.0, acc = 0;
+    u *= 1 - mix_share[REFLECTION];
     for (int m = 0; m < MIX_COUNT; m++)
-        if (u < (acc += mix_share[m])) return (enum mix)m;
+        if (m != REFLECTION && u < (acc += mix_share[m])) return (enum mix)m;
     return OS_SYN;
 }
 
 static size_t build(uint8_t *f, enum mix kind, uint32_t src, uint64_t src_index)
 {
     uint32_t sensor = SENSOR_BASE + 1 + (uint32_t)(next_random() % 254);
+    if (kind == REFLECTION) sensor = SENSOR_BASE + 1 + (uint32_t)(src_index % 254);
     uint64_t r = next_random();
     static const uint16_t masscan_ports[] = {1433, 445, 22, 23, 80, 443, 3389, 8080, 5900, 3306};
     static const uint16_t zmap_ports[] = {52869, 52869, 52869, 80, 8080, 37215};
@@ -95,7 +103,7 @@ static size_t build(uint8_t *f, enum mix kind, uint32_t src, uint64_t src_index)
         break;
     case OS_SYN:
     case REFLECTION:
-        dport = kind == REFLECTION ? ((r >> 32) & 1 ? 23 : 2323)
+        dport = kind == REFLECTION ? (src_index & 1 ? 80 : 443)
                                    : (uint16_t[]){22, 80, 443, 8080}[(r >> 32) % 4];
         if (kind == REFLECTION) sport = 80;
         ttl = 52;
@@ -203,8 +211,12 @@ int main(int argc, char **argv)
     const uint64_t span = days * 86400ULL * 1000000;
     uint8_t record[16 + 128];
     for (uint64_t n = 0; n < packets; n++) {
-        uint64_t r = next_random();
-        uint64_t index = (r & 1) ? (r >> 1) % HEAVY_SOURCES : HEAVY_SOURCES + (r >> 1) % sources;
+        uint64_t r = next_random(), index;
+        if ((double)(next_random() >> 11) / 9007199254740992.0 < mix_share[REFLECTION])
+            index = (r >> 1) % VICTIMS;
+        else
+            index =
+                VICTIMS + ((r & 1) ? (r >> 1) % HEAVY_SOURCES : HEAVY_SOURCES + (r >> 1) % sources);
         enum mix kind = source_kind(index);
         size_t len = build(record + 16, kind, source_address(index), index);
         /* in time order across the whole span (span * n overflows 64 bits for big months) */

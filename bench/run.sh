@@ -18,6 +18,10 @@ mkdir -p "$work"
 make -s build/scanlens
 cc -O2 -std=c17 -Wall -Wextra -o "$work/gen_traffic" bench/gen_traffic.c
 cc -O2 -std=c17 -Wall -Wextra -o "$work/machine" bench/machine.c
+# months are kept between runs; the generator's checksum in their names keeps a month an
+# older generator wrote from being read as this one's
+gen=$(cksum <bench/gen_traffic.c | cut -d' ' -f1)
+find "$work" -maxdepth 1 -name 'month-*.pcap' ! -name "*-g$gen.pcap" -delete
 
 measure() { # NAME COMMAND...: best wall time of 3, and the peak RSS of that run
     local name=$1 best=999999 rss=0
@@ -44,7 +48,7 @@ measure_cold() { # NAME COMMAND...: one run after a pause, as a one-off run on a
 : >"$work/refused"
 rm -f "$work"/stages-*
 for sources in $source_counts; do
-    file=$work/month-$packets-$sources.pcap
+    file=$work/month-$packets-$sources-g$gen.pcap
     [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$sources" >"$work/mix-$sources.txt"
     cat "$file" >/dev/null # into the page cache
     size=$(stat -c %s "$file")
@@ -80,7 +84,7 @@ size_sources=${SIZE_SOURCES-100000}
 : >"$work/sizes"
 if [ -n "$size_sources" ]; then
     for part in $((packets / 3)) $((packets * 2 / 3)) "$packets"; do
-        file=$work/month-$part-$size_sources.pcap
+        file=$work/month-$part-$size_sources-g$gen.pcap
         [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$part" --sources "$size_sources" >/dev/null
         cat "$file" >/dev/null
         {
@@ -97,7 +101,7 @@ fi
 compressed_sources=${COMPRESSED_SOURCES-100000}
 : >"$work/compressed"
 if [ -n "$compressed_sources" ]; then
-    file=$work/month-$packets-$compressed_sources.pcap
+    file=$work/month-$packets-$compressed_sources-g$gen.pcap
     [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$compressed_sources" >/dev/null
     gzip -1 -c "$file" >"$work/month.pcap.gz"
     zstd -q -T0 -3 -c "$file" >"$work/month.pcap.zst"
@@ -120,7 +124,7 @@ fi
 hourly_sources=${HOURLY_SOURCES-100000}
 : >"$work/hourly"
 if [ -n "$hourly_sources" ]; then
-    file=$work/month-$packets-$hourly_sources.pcap
+    file=$work/month-$packets-$hourly_sources-g$gen.pcap
     [ -f "$file" ] || "$work/gen_traffic" "$file" --packets "$packets" --sources "$hourly_sources" >/dev/null
     rm -rf "$work/hourly-files" && mkdir -p "$work/hourly-files/gz"
     editcap -F pcap -i 3600 "$file" "$work/hourly-files/h.pcap" >/dev/null

@@ -360,8 +360,26 @@ echo "== reading with several threads"
 run analyze -q -j 3 -o "$T/j3" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
 run analyze -q -j 1 -o "$T/j1" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
 check "-j 3 over many files: the same report as one thread" same_report "$T/j1" "$T/j3"
-cc -O2 -std=c17 -o "$T/gen_traffic" bench/gen_traffic.c && "$T/gen_traffic" "$T/big.pcap" --packets 1200000 --sources 200000 --days 3 >/dev/null
+cc -O2 -std=c17 -o "$T/gen_traffic" bench/gen_traffic.c && "$T/gen_traffic" "$T/big.pcap" --packets 1200000 --sources 200000 --days 3 >"$T/big-mix.txt"
 run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
+# the generator prints what it wrote: each tool's SYNs, the reflection victims' SYNs, the
+# backscatter and the sensor's replies must be found again, packet for packet
+mix_found() {
+    python3 - "$T/big-mix.txt" "$T/big1/summary.json" <<'PY'
+import json, sys
+mix = {w[0]: int(w[1]) for w in (l.split() for l in open(sys.argv[1]).readlines()[1:])}
+d = json.load(open(sys.argv[2]))
+syn = {t["tool"]: t["syn_packets"] for t in d["tools"]}
+found = {"masscan": syn["masscan"], "zmap": syn["zmap"], "mirai": syn["mirai"],
+         "nmap": syn["nmap"], "os-syn": syn["unknown"],
+         "reflection": d["reflection"]["syn_packets"],
+         "backscatter": d["backscatter"]["packets"], "sensor-reply": d["sensor_packets"]}
+wrong = {k: (mix[k], found[k]) for k in mix if found[k] != mix[k]}
+print("generated vs found:", wrong or "all equal", file=sys.stderr)
+sys.exit(1 if wrong or not mix["reflection"] else 0)
+PY
+}
+check "bench/gen_traffic's month: every kind the generator wrote found again, packet for packet" mix_found
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
