@@ -362,6 +362,7 @@ run analyze -q -j 1 -o "$T/j1" "$CAP"/real-*.pcap "$CAP"/crafted-*.pcap
 check "-j 3 over many files: the same report as one thread" same_report "$T/j1" "$T/j3"
 cc -O2 -std=c17 -o "$T/gen_traffic" bench/gen_traffic.c && "$T/gen_traffic" "$T/big.pcap" --packets 1200000 --sources 200000 --days 3 >"$T/big-mix.txt"
 run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
+cp "$T/out" "$T/big1.out"
 # the generator prints what it wrote: each tool's SYNs, the reflection victims' SYNs, the
 # backscatter and the sensor's replies must be found again, packet for packet
 mix_found() {
@@ -383,6 +384,8 @@ check "bench/gen_traffic's month: every kind the generator wrote found again, pa
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]
+check "... and prints the same summary, the inferred sensor's lowest addresses first" sh -c \
+    "cmp -s '$T/out' '$T/big1.out' && grep -q 'received probes: 198.51.100.1, 198.51.100.2, 198.51.100.3, ...' '$T/out'"
 # compressed, the same pcap is decompressed on a thread of its own beside the reading one
 gzip -1 -c "$T/big.pcap" >"$T/big.pcap.gz"
 zstd -q -1 -c "$T/big.pcap" >"$T/big.pcap.zst"

@@ -651,6 +651,23 @@ const struct ipaddr *agg_probed(const agg_t *a, size_t i)
     return &a->probed.addr[i];
 }
 
+static int compare_addr_ptr(const void *a, const void *b)
+{
+    return memcmp(*(const struct ipaddr *const *)a, *(const struct ipaddr *const *)b,
+                  sizeof(struct ipaddr));
+}
+
+const struct ipaddr **agg_probed_sorted(const agg_t *a)
+{
+    size_t n = a->probed.n;
+    const struct ipaddr **sorted = n ? malloc(n * sizeof *sorted) : NULL;
+    if (!sorted) return NULL;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &a->probed.addr[i];
+    qsort(sorted, n, sizeof *sorted, compare_addr_ptr);
+    return sorted;
+}
+
 bool agg_probed_contains(const agg_t *a, const struct ipaddr *addr)
 {
     const struct addr_table *t = &a->probed;

@@ -197,6 +197,10 @@ uint64_t agg_record_bytes(const agg_t *a);
 #define AGG_MAX_PROBED (1u << 20)
 size_t agg_probed_count(const agg_t *a);
 const struct ipaddr *agg_probed(const agg_t *a, size_t i);
+/* The probed addresses in address order (the order they were kept in depends on the order
+ * packets were read in, which -j changes): an array of agg_probed_count() pointers into the
+ * table, for the caller to free; NULL when out of memory or there are none. */
+const struct ipaddr **agg_probed_sorted(const agg_t *a);
 bool agg_probed_contains(const agg_t *a, const struct ipaddr *addr);
 bool agg_probed_overflow(const agg_t *a);
 

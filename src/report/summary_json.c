@@ -1,7 +1,6 @@
 /* summary.json: the headline figures and the inputs they came from, for scripts. */
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "../decode/decode.h"
 #include "../util/timefmt.h"
@@ -52,12 +51,6 @@ static void write_memory_cap(FILE *out, const struct report_input *in)
     fputs("},\n", out);
 }
 
-static int compare_addr_ptr(const void *a, const void *b)
-{
-    return memcmp(*(const struct ipaddr *const *)a, *(const struct ipaddr *const *)b,
-                  sizeof(struct ipaddr));
-}
-
 static void write_sensor(FILE *out, const struct report_input *in)
 {
     char buf[64];
@@ -66,10 +59,7 @@ static void write_sensor(FILE *out, const struct report_input *in)
     if (in->an->sensor_inferred) {
         /* sorted, so that the list does not depend on the order packets were read in */
         size_t n = agg_probed_count(in->agg), shown = n < 1000 ? n : 1000;
-        const struct ipaddr **sorted = malloc((n ? n : 1) * sizeof *sorted);
-        for (size_t i = 0; sorted && i < n; i++)
-            sorted[i] = agg_probed(in->agg, i);
-        if (sorted) qsort(sorted, n, sizeof *sorted, compare_addr_ptr);
+        const struct ipaddr **sorted = agg_probed_sorted(in->agg);
         for (size_t i = 0; sorted && i < shown; i++) {
             if (i) fputs(", ", out);
             json_string(out, ipaddr_format(sorted[i], buf, sizeof buf));

@@ -1,6 +1,7 @@
 /* The headline figures on the terminal: SYN probes in all, each tool's packets, share and
  * sources, and what was set aside as reflection, backscatter and the sensor's own. */
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "../decode/decode.h"
 #include "../util/timefmt.h"
@@ -54,9 +55,11 @@ static void print_inputs(FILE *out, const struct report_input *in)
         fprintf(out, "Sensor addresses inferred%s: the %zu address%s that received probes",
                 in->settings->from_history ? "" : " (no --sensor given)", n, n == 1 ? "" : "es");
         char buf[64];
-        for (size_t i = 0; i < n && i < 3; i++)
-            fprintf(out, "%s%s", i ? ", " : ": ",
-                    ipaddr_format(agg_probed(agg, i), buf, sizeof buf));
+        /* the lowest, as summary.json lists them: not the first kept, which -j changes */
+        const struct ipaddr **sorted = agg_probed_sorted(agg);
+        for (size_t i = 0; sorted && i < n && i < 3; i++)
+            fprintf(out, "%s%s", i ? ", " : ": ", ipaddr_format(sorted[i], buf, sizeof buf));
+        free(sorted);
         fprintf(out, "%s\n", n > 3 ? ", ..." : "");
         if (agg_probed_overflow(agg))
             fprintf(out,
