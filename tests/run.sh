@@ -365,22 +365,8 @@ run analyze -q -j 1 -o "$T/big1" "$T/big.pcap"
 cp "$T/out" "$T/big1.out"
 # the generator prints what it wrote: each tool's SYNs, the reflection victims' SYNs, the
 # backscatter and the sensor's replies must be found again, packet for packet
-mix_found() {
-    python3 - "$T/big-mix.txt" "$T/big1/summary.json" <<'PY'
-import json, sys
-mix = {w[0]: int(w[1]) for w in (l.split() for l in open(sys.argv[1]).readlines()[1:])}
-d = json.load(open(sys.argv[2]))
-syn = {t["tool"]: t["syn_packets"] for t in d["tools"]}
-found = {"masscan": syn["masscan"], "zmap": syn["zmap"], "mirai": syn["mirai"],
-         "nmap": syn["nmap"], "os-syn": syn["unknown"],
-         "reflection": d["reflection"]["syn_packets"],
-         "backscatter": d["backscatter"]["packets"], "sensor-reply": d["sensor_packets"]}
-wrong = {k: (mix[k], found[k]) for k in mix if found[k] != mix[k]}
-print("generated vs found:", wrong or "all equal", file=sys.stderr)
-sys.exit(1 if wrong or not mix["reflection"] else 0)
-PY
-}
-check "bench/gen_traffic's month: every kind the generator wrote found again, packet for packet" mix_found
+check "bench/gen_traffic's month: every kind the generator wrote found again, packet for packet" \
+    python3 tests/tools/mix_found.py "$T/big-mix.txt" "$T/big1/summary.json"
 run analyze -q -j 2 -o "$T/big2" "$T/big.pcap"
 check "-j 2 within one large pcap (cut at record boundaries): the same report" same_report "$T/big1" "$T/big2"
 check "... which counts every packet" [ "$(json_get "$T/big2/summary.json" 'd["packets"]')" = 1200000 ]

@@ -203,10 +203,7 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
     if (k[KIND_SENSOR] || (infer_sensor && agg_probed_contains(agg, &s->src))) return CLASS_SENSOR;
     if (source_probes(s)) {
         uint64_t syn = k[KIND_SYN_PROBE];
-        double pairs =
-            (double)(s->dst_addrs ? s->dst_addrs : 1) * (s->syn_ports ? s->syn_ports : 1);
-        if (s->tool == TOOL_UNKNOWN && syn >= cfg->reflection_min_syn &&
-            (double)syn / pairs >= cfg->reflection_min_repeat &&
+        if (s->tool == TOOL_UNKNOWN && syn >= cfg->reflection_min_syn && s->floods_pairs &&
             (double)k[KIND_OTHER] <= cfg->reflection_max_established * (double)syn)
             return CLASS_REFLECTION;
         return CLASS_SCANNER;
@@ -247,9 +244,13 @@ static bool merge_days(struct tool_sums *tools, struct source_summary *s, const 
     s->first_ns = INT64_MAX;
     s->last_ns = INT64_MIN;
     bool ok = true;
+    uint64_t day_pairs = 0; /* (destination, port) pairs a day, upper bound, summed */
     for (size_t d = 0; d < n; d++) {
         fetch_ahead(agg, days + d, members_end);
         const struct src_day *r = only ? only : agg_record(agg, days[d], &scratch);
+        if (r->kind_packets[KIND_SYN_PROBE])
+            day_pairs +=
+                (uint64_t)(r->dsts.n ? r->dsts.n : 1) * (r->syn_ports.n ? r->syn_ports.n : 1);
         if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
                 cfg->research_min_packets &&
             r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports)
@@ -265,6 +266,8 @@ static bool merge_days(struct tool_sums *tools, struct source_summary *s, const 
     }
     s->src = agg_record_src(agg, days[0]);
     s->days = (uint32_t)n;
+    s->floods_pairs = day_pairs && (double)s->kind_packets[KIND_SYN_PROBE] / (double)day_pairs >=
+                                       cfg->reflection_min_repeat;
     if (only) {
         s->syn_ports = only->syn_ports.n;
         s->udp_ports = src_day_udp_ports(only);

@@ -8,6 +8,7 @@
 #ifndef SCANLENS_VERDICT_H
 #define SCANLENS_VERDICT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../classify/fprules.h"
@@ -28,7 +29,7 @@ enum source_class {
 struct verdict_config {
     double min_consistency;            /* share of a source's probes its tool must match */
     uint32_t reflection_min_syn;       /* SYNs before a source can be called reflection */
-    double reflection_min_repeat;      /* SYNs per (destination, port) pair, at least */
+    double reflection_min_repeat;      /* SYNs per (day, destination, port), at least */
     double reflection_max_established; /* session packets per SYN, at most */
     const struct netset *sensor;       /* given by the user; empty: inferred from probes */
     /* NICTER's research-scan rule, per source and day: at least this many TCP SYN + UDP
@@ -54,6 +55,11 @@ struct source_summary {
     uint64_t kind_packets[KIND_COUNT];
     uint32_t syn_ports, udp_ports, dst_addrs, days;
     uint32_t research_days; /* days on which it met the research-scan rule */
+    /* Its SYNs came reflection_min_repeat times or more per (day, destination, port) on
+     * average: counted by day, as a flood repeats pairs within a day, where a scanner that
+     * sweeps the same sensor every day repeats them once a day (counted over the period, its
+     * repeats would grow with the period). */
+    bool floods_pairs;
     int64_t first_ns, last_ns;
 };
 _Static_assert(sizeof(struct source_summary) == 128, "a source summary is 128 bytes");

@@ -61,6 +61,29 @@ def reflection(rng, t):
     return frames
 
 
+def rescans_and_floods(rng, t):
+    """Repeats within a day and across days told apart: a scanner with a Linux stack that
+    sweeps ten sensor addresses on 443/tcp once a day for 20 days (200 SYNs, 20 to each
+    address over the period, one a day), and a victim whose spoofed SYNs hammer one sensor
+    port on two days (60 a day)."""
+    frames = []
+    stack = tcp_options(["M1460", "S", "T", "N", "W7"], tsval=1000)
+    scanner = "203.0.113.60"
+    for day in range(20):
+        for i in range(10):
+            dst = SENSOR[i]
+            frames.append((t + day * 86400 + i, syn(scanner, dst, rng.randrange(32768, 61000), 443,
+                                                    rng.randrange(1 << 32), 52,
+                                                    rng.randrange(65536), 64240, stack, df=True)))
+    victim = "203.0.113.61"
+    for day in (3, 4):
+        for i in range(60):
+            frames.append((t + day * 86400 + 3600 + i * 0.5, syn(
+                victim, "198.51.100.7", 80, 23, rng.randrange(1 << 32), 49, rng.randrange(65536),
+                rng.randrange(1024, 65536))))
+    return frames
+
+
 def backscatter(rng, t):
     """A DoS victim's SYN/ACKs and RSTs to spoofed sources inside the sensor, and ICMP errors
     from a router."""
@@ -162,6 +185,8 @@ def main():
         "crafted-backscatter": backscatter(rng, T0 + 7200),
         "crafted-zmap41": zmap41(rng, T0 + 10800),
         "crafted-misc": others(rng, T0 + 14400),
+        # its own generator: the traces above stay byte for byte what they were
+        "crafted-rescan": rescans_and_floods(random.Random(20190101), T0 - 14 * 86400),
     }
     for name, frames in traces.items():
         frames.sort(key=lambda f: f[0])
