@@ -48,12 +48,33 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, (uint16_t)v);
 }
 
-/* Source address of source number i: spread over 1.0.0.0-223.255.255.255, never the sensor. */
+static uint32_t permute(uint32_t x) /* a bijection of the 32-bit numbers */
+{
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= x >> 15;
+    x *= 0x846CA68Bu;
+    return x ^ x >> 16;
+}
+
+static int is_source_address(uint32_t a)
+{
+    return a >= 0x01000000u && a < 0xE0000000u && (a & 0xFFFFFF00u) != SENSOR_BASE;
+}
+
+/* Source address of source number i: spread over 1.0.0.0-223.255.255.255, never the sensor,
+ * and one address a number, so that the kinds the generator counts are the sources the
+ * analysis judges (two sources of different kinds on one address would make one source of
+ * mixed traffic). i is placed in the range, then permuted within it (cycle walking: permute
+ * again until the value lies in the range again, which keeps distinct numbers distinct). */
 static uint32_t source_address(uint64_t i)
 {
-    uint64_t h = (i + 1) * 0x9E3779B97F4A7C15ULL;
-    uint32_t a = (uint32_t)(h >> 32) % 0xDE000000u + 0x01000000u;
-    return (a & 0xFFFFFF00u) == SENSOR_BASE ? a ^ 0x01000000u : a;
+    uint32_t a = 0x01000000u + (uint32_t)i;
+    if (a >= SENSOR_BASE) a += 256;
+    do
+        a = permute(a);
+    while (!is_source_address(a));
+    return a;
 }
 
 /* Which kind of traffic a source sends is fixed by its number: the victims' is reflection,
