@@ -57,6 +57,17 @@ static void test_builtin(void)
     p.window = 5555;
     fprules_match(r, &p);
     CHECK("mirai: seq = destination", p.tool == fprules_tool_id(r, "mirai"));
+    p = syn_packet(0xC6336405u, 23, 0xC6336405u, 54321);
+    p.ttl = 50;
+    p.window = 5555;
+    fprules_match(r, &p);
+    CHECK("mirai: seq = destination with ZMap's IP ID by chance is Mirai's, not the family rule's",
+          p.tool == fprules_tool_id(r, "mirai") &&
+              strcmp(fprules_rule_name(r, p.rule), "mirai-syn") == 0);
+    p = syn_packet(0xC6336405u, 23, 7, 54321);
+    fprules_match(r, &p);
+    CHECK("... which still takes IP ID 54321 without DF from others",
+          strcmp(fprules_rule_name(r, p.rule), "zmap-family-syn") == 0);
 
     const uint8_t windows_layout[] = {2, 4, 5, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2};
     p = syn_packet(0xC6336405u, 80, 1, 2);
