@@ -8,6 +8,8 @@
 #         month with a darknet's many sources, with a honeypot's fewer, and with so few that
 #         every (day, source) record stays in the cache: what the code does when memory does
 #         not hold it up)
+# The months are written once into BENCH_DIR (default /tmp/scanlens-bench, about 2.4 GB each)
+# and kept for the next run; months there that an older bench/gen_traffic.c wrote are deleted.
 set -eu
 cd "$(dirname "$0")/.."
 packets=${1:-30000000}
