@@ -637,6 +637,16 @@ check "per-tool shares add up to 1" \
 # --sensor given: the sensor's SYN/ACKs are its own, not backscatter; nothing inferred.
 run analyze -q -o "$T/sensor" --sensor 198.51.100.0/24 "$CAP/crafted-reflection.pcap"
 check "--sensor: reflection source still found" [ "$(csv_field "$T/sensor/sources.csv" 203.0.113.50 class)" = reflection ]
+# the reflection rule's repeat, as sources.csv shows it, worked out by hand from how
+# craft_traces.py made the packets: 300 SYNs to one address and 2 ports on one day; 200 SYNs
+# to 10 addresses on one port over 20 days; 120 to one address and port over 2 days
+check "sources.csv: syn_per_day_pair of the victim (300 / (1 x 2))" \
+    [ "$(csv_field "$T/sensor/sources.csv" 203.0.113.50 syn_per_day_pair)" = 150.00 ]
+run analyze -q -o "$T/rescan" "$CAP/crafted-rescan.pcap"
+check "... of a scanner sweeping the same addresses daily (200 / (20 x 10 x 1))" \
+    [ "$(csv_field "$T/rescan/sources.csv" 203.0.113.60 syn_per_day_pair)" = 1.00 ]
+check "... of a victim flooding on two days (120 / (2 x 1 x 1))" \
+    [ "$(csv_field "$T/rescan/sources.csv" 203.0.113.61 syn_per_day_pair)" = 60.00 ]
 check "--sensor: 300 sensor packets" [ "$(json_get "$T/sensor/summary.json" 'd["sensor_packets"]')" = 300 ]
 check "--sensor: reported as given" [ "$(json_get "$T/sensor/summary.json" 'd["sensor"]["addresses"]')" = "['198.51.100.0/24']" ]
 

@@ -253,7 +253,8 @@ static bool merge_days(struct tool_sums *tools, struct source_summary *s, const 
                 (uint64_t)(r->dsts.n ? r->dsts.n : 1) * (r->syn_ports.n ? r->syn_ports.n : 1);
         if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
                 cfg->research_min_packets &&
-            r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports)
+            r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports &&
+            s->research_days < UINT16_MAX)
             s->research_days++;
         for (int k = 0; k < KIND_COUNT; k++)
             s->kind_packets[k] += r->kind_packets[k];
@@ -266,8 +267,10 @@ static bool merge_days(struct tool_sums *tools, struct source_summary *s, const 
     }
     s->src = agg_record_src(agg, days[0]);
     s->days = (uint32_t)n;
-    s->floods_pairs = day_pairs && (double)s->kind_packets[KIND_SYN_PROBE] / (double)day_pairs >=
-                                       cfg->reflection_min_repeat;
+    uint64_t syn = s->kind_packets[KIND_SYN_PROBE];
+    s->floods_pairs = day_pairs && (double)syn / (double)day_pairs >= cfg->reflection_min_repeat;
+    uint64_t x100 = day_pairs ? syn * 100 / day_pairs : 0; /* 1.8e17 SYNs before it wraps */
+    s->syn_per_day_pair_x100 = x100 < UINT32_MAX ? (uint32_t)x100 : UINT32_MAX;
     if (only) {
         s->syn_ports = only->syn_ports.n;
         s->udp_ports = src_day_udp_ports(only);
@@ -296,6 +299,7 @@ static uint8_t summarize_one(struct source_summary *s, const struct one_packet *
     s->syn_ports = syn;
     s->dst_addrs = probe;
     s->research_days = syn >= cfg->research_min_packets && syn >= cfg->research_min_ports;
+    s->syn_per_day_pair_x100 = syn * 100;
     bool matched = probe && o->tool != TOOL_UNKNOWN;
     s->rule = matched ? o->rule : -1;
     s->tool_matched = matched;

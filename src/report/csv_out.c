@@ -26,6 +26,15 @@ void csv_put_last_number(FILE *out, uint64_t v)
     putc_unlocked('\n', out);
 }
 
+void csv_put_last_hundredths(FILE *out, uint64_t hundredths)
+{
+    put_digits(out, hundredths / 100);
+    putc_unlocked('.', out);
+    putc_unlocked((char)('0' + hundredths / 10 % 10), out);
+    putc_unlocked((char)('0' + hundredths % 10), out);
+    putc_unlocked('\n', out);
+}
+
 void csv_put_field(FILE *out, const char *s)
 {
     fputs_unlocked(s, out);

@@ -11,6 +11,8 @@
 void csv_put_number(FILE *out, uint64_t v);
 /* A decimal number, then the end of the row. */
 void csv_put_last_number(FILE *out, uint64_t v);
+/* hundredths / 100 with two decimals ("12.05"), then the end of the row. */
+void csv_put_last_hundredths(FILE *out, uint64_t hundredths);
 /* Text that needs no quoting (a name scanlens chose, an address, a date), then a comma. */
 void csv_put_field(FILE *out, const char *s);
 /* Text that may hold commas or quotes (an organisation's name), RFC 4180 quoted when it

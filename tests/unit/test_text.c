@@ -1,6 +1,7 @@
 /* Text forms written digit by digit for speed, against the libc calls they replace:
  * timestamps (gmtime_r, over the whole range of int64 nanoseconds), dates of day numbers
- * (gmtime_r, over every int32 day) and IPv4 addresses (inet_ntop). */
+ * (gmtime_r, over every int32 day), IPv4 addresses (inet_ntop), and decimals of the CSV
+ * files. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "check.h"
 #include "classify/netset.h"
+#include "report/csv_out.h"
 #include "util/timefmt.h"
 
 /* What format_time_utc wrote before it was hand-written: gmtime_r and snprintf. */
@@ -100,5 +102,15 @@ int main(void)
         if (!same) printf("# %s, not %s\n", buf, want);
     }
     CHECK("200,000 IPv4 addresses: as inet_ntop gives them", same);
+    char *csv = NULL;
+    size_t csv_len = 0;
+    FILE *mem = open_memstream(&csv, &csv_len);
+    csv_put_last_hundredths(mem, 1205);
+    csv_put_last_hundredths(mem, 7);
+    csv_put_last_hundredths(mem, 0);
+    csv_put_last_hundredths(mem, 4294967295u);
+    fclose(mem);
+    CHECK("hundredths with two decimals", !strcmp(csv, "12.05\n0.07\n0.00\n42949672.95\n"));
+    free(csv);
     CHECK_DONE();
 }
