@@ -203,7 +203,8 @@ static int decide_class(const struct source_summary *s, const agg_t *agg,
     if (k[KIND_SENSOR] || (infer_sensor && agg_probed_contains(agg, &s->src))) return CLASS_SENSOR;
     if (source_probes(s)) {
         uint64_t syn = k[KIND_SYN_PROBE];
-        if (s->tool == TOOL_UNKNOWN && syn >= cfg->reflection_min_syn && s->floods_pairs &&
+        if (s->tool == TOOL_UNKNOWN && syn >= cfg->reflection_min_syn &&
+            s->syn_per_day_pair_x100 >= cfg->reflection_min_repeat * 100 &&
             (double)k[KIND_OTHER] <= cfg->reflection_max_established * (double)syn)
             return CLASS_REFLECTION;
         return CLASS_SCANNER;
@@ -253,8 +254,7 @@ static bool merge_days(struct tool_sums *tools, struct source_summary *s, const 
                 (uint64_t)(r->dsts.n ? r->dsts.n : 1) * (r->syn_ports.n ? r->syn_ports.n : 1);
         if ((uint64_t)r->kind_packets[KIND_SYN_PROBE] + r->kind_packets[KIND_UDP_PROBE] >=
                 cfg->research_min_packets &&
-            r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports &&
-            s->research_days < UINT16_MAX)
+            r->syn_ports.n + src_day_udp_ports(r) >= cfg->research_min_ports)
             s->research_days++;
         for (int k = 0; k < KIND_COUNT; k++)
             s->kind_packets[k] += r->kind_packets[k];
@@ -267,9 +267,9 @@ static bool merge_days(struct tool_sums *tools, struct source_summary *s, const 
     }
     s->src = agg_record_src(agg, days[0]);
     s->days = (uint32_t)n;
-    uint64_t syn = s->kind_packets[KIND_SYN_PROBE];
-    s->floods_pairs = day_pairs && (double)syn / (double)day_pairs >= cfg->reflection_min_repeat;
-    uint64_t x100 = day_pairs ? syn * 100 / day_pairs : 0; /* 1.8e17 SYNs before it wraps */
+    /* Cut to hundredths, it reaches the rule's 10 (1000) exactly when the quotient does;
+     * saturated, it is far past it. syn * 100 wraps only past 1.8e17 SYNs. */
+    uint64_t x100 = day_pairs ? s->kind_packets[KIND_SYN_PROBE] * 100 / day_pairs : 0;
     s->syn_per_day_pair_x100 = x100 < UINT32_MAX ? (uint32_t)x100 : UINT32_MAX;
     if (only) {
         s->syn_ports = only->syn_ports.n;

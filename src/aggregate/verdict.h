@@ -54,13 +54,12 @@ struct source_summary {
     uint64_t tool_matched; /* probes that matched the chosen tool */
     uint64_t kind_packets[KIND_COUNT];
     uint32_t syn_ports, udp_ports, dst_addrs, days;
-    uint16_t research_days; /* days on which it met the research-scan rule (saturating) */
-    /* Whether its SYNs came reflection_min_repeat times or more per (day, destination, port)
-     * on average, and that average in hundredths, cut (for showing): counted by day, as a
-     * flood repeats pairs within a day, where a scanner that sweeps the same sensor every day
-     * repeats them once a day (counted over the period, its repeats would grow with the
-     * period). */
-    bool floods_pairs;
+    uint32_t research_days; /* days on which it met the research-scan rule */
+    /* Its SYNs per (day, destination, port) on average, in hundredths, cut: what the
+     * reflection rule compares with reflection_min_repeat, and sources.csv shows. Counted by
+     * day, as a flood repeats pairs within a day, where a scanner that sweeps the same sensor
+     * every day repeats them once a day (counted over the period, its repeats would grow with
+     * the period). */
     uint32_t syn_per_day_pair_x100;
     int64_t first_ns, last_ns;
 };

@@ -270,7 +270,7 @@ static int ingest_file(store_t *st, int64_t sensor, const char *path, const fpru
 {
     char errbuf[SL_ERRBUF_SIZE];
     struct pending_file f;
-    struct batch one = {NULL, &f, 0, 1, 0};
+    struct batch one = {.files = &f, .cap = 1};
     int go = start_file(st, sensor, path, NULL, &f.id, errbuf);
     if (go < 0) goto store_failed;
     if (go != 1) return go == 2;

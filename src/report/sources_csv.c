@@ -45,7 +45,7 @@ int report_write_sources_csv(FILE *out, const struct report_input *in)
         putc_unlocked(',', out);
         csv_put_text(out, s->known >= 0 ? known_list_label(in->known, s->known) : "");
         putc_unlocked(',', out);
-        /* cut, not rounded, to the hundredth: 9.999 shows as 9.99, below the rule's 10 */
+        /* cut, not rounded: 9.999 shows as 9.99, below the rule's 10, as the rule sees it */
         csv_put_last_hundredths(out, s->syn_per_day_pair_x100);
     }
     source_reader_free(reader);
